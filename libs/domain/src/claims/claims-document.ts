@@ -1,0 +1,46 @@
+import type { JsonObject } from '../json.js';
+
+/**
+ * What the projection knows of one subject: the document every hook answer is made from.
+ * It is also the fold state, so it carries what the next event needs (versions, name claims).
+ */
+export interface ClaimsDocument {
+  subject: string;
+  /** Version of the last event folded in. */
+  version: number;
+  status: 'active' | 'deactivated';
+  login?: string;
+  email?: string;
+  aliases: string[];
+  /**
+   * Every normalized lookup name of the subject (login, email, aliases) with the log position of
+   * the event that gave it that name; when two subjects claim one name, the later claim owns it.
+   */
+  names: Record<string, string>;
+  patientId?: string;
+  /** Claims granted by `claims.granted`, by claim name. */
+  claims: JsonObject;
+  /** Profile attributes from `identity.profile_updated`. */
+  profile: JsonObject;
+}
+
+/** An erased subject: nothing of it is kept but the version its erasure happened at. */
+export interface DeletedSubject {
+  subject: string;
+  version: number;
+  status: 'deleted';
+}
+
+export type SubjectState = ClaimsDocument | DeletedSubject;
+
+export function isDeleted(state: SubjectState): state is DeletedSubject {
+  return state.status === 'deleted';
+}
+
+/**
+ * The key under which a login, email or alias is looked up: Unicode-normalized, trimmed and
+ * case-folded, since identity providers compare these without regard to case.
+ */
+export function normalizeLookupName(name: string): string {
+  return name.normalize('NFC').trim().toLowerCase();
+}

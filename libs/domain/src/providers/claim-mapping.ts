@@ -1,0 +1,130 @@
+import type { ClaimsDocument } from '../claims/claims-document.js';
+import type { FieldError, Parsed } from '../errors.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { RESERVED_CLAIMS, type Provider } from './reserved-claims.js';
+
+export const TOKEN_KINDS = ['access', 'id'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+/**
+ * Where a token claim comes from: the linked patient id, every granted claim under its own name,
+ * or one profile attribute (`profile.<attribute>`).
+ */
+export type ClaimSource = 'patientId' | 'grantedClaims' | `profile.${string}`;
+
+export interface ClaimRule {
+  source: ClaimSource;
+  /** Token claim name; required for `patientId` and profile sources, absent for `grantedClaims`. */
+  claim?: string;
+  tokens: TokenKind[];
+}
+
+/** Rules apply in order; a later rule that names the same claim wins. */
+export interface ClaimMapping {
+  rules: ClaimRule[];
+}
+
+export interface ClaimsConfig {
+  /** Mapping for every provider without one of its own. */
+  rules: ClaimRule[];
+  providers: Partial<Record<Provider, ClaimMapping>>;
+}
+
+/** The contract's default: granted claims keep their names, the patient id is `patient_id`, both in both tokens. */
+export const DEFAULT_CLAIMS_CONFIG: ClaimsConfig = {
+  rules: [
+    { source: 'grantedClaims', tokens: ['access', 'id'] },
+    { source: 'patientId', claim: 'patient_id', tokens: ['access', 'id'] },
+  ],
+  providers: {},
+};
+
+export function mappingFor(config: ClaimsConfig, provider: Provider): ClaimMapping {
+  return config.providers[provider] ?? { rules: config.rules };
+}
+
+/** The claims a document contributes to one kind of token, before any provider-specific filtering. */
+export function tokenClaims(doc: ClaimsDocument, mapping: ClaimMapping, token: TokenKind): JsonObject {
+  const claims: JsonObject = {};
+  for (const rule of mapping.rules) {
+    if (!rule.tokens.includes(token)) continue;
+    if (rule.source === 'grantedClaims') {
+      Object.assign(claims, doc.claims);
+    } else if (rule.source === 'patientId') {
+      if (doc.patientId !== undefined) claims[rule.claim!] = doc.patientId;
+    } else {
+      const value = doc.profile[rule.source.slice('profile.'.length)];
+      if (value !== undefined) claims[rule.claim!] = value;
+    }
+  }
+  return claims;
+}
+
+/**
+ * Reads a claims configuration file (`CLAIMS_CONFIG`): `{ "rules": [...], "providers": { "okta": { "rules": [...] } } }`.
+ * Without `rules` the default rules apply. A rule may not name a claim that a provider it applies
+ * to reserves for itself.
+ */
+export function parseClaimsConfig(raw: unknown): Parsed<ClaimsConfig> {
+  if (!isJsonObject(raw)) return { ok: false, errors: [{ field: '', reason: 'must be a JSON object' }] };
+  const errors: FieldError[] = [];
+  const providers: Partial<Record<Provider, ClaimMapping>> = {};
+  const rawProviders = raw['providers'] ?? {};
+  if (!isJsonObject(rawProviders)) {
+    errors.push({ field: 'providers', reason: 'must be an object keyed by provider' });
+  } else {
+    for (const [name, value] of Object.entries(rawProviders)) {
+      if (!isProvider(name)) {
+        errors.push({ field: `providers.${name}`, reason: `is not a provider (${PROVIDERS.join(', ')})` });
+        continue;
+      }
+      providers[name] = { rules: parseRules(isJsonObject(value) ? value['rules'] : undefined, `providers.${name}.rules`, [name], errors) };
+    }
+  }
+  const appliesTo = PROVIDERS.filter((provider) => !providers[provider]);
+  const rules = raw['rules'] === undefined ? DEFAULT_CLAIMS_CONFIG.rules : parseRules(raw['rules'], 'rules', appliesTo, errors);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { rules, providers } };
+}
+
+const PROVIDERS = Object.keys(RESERVED_CLAIMS) as Provider[];
+
+function isProvider(name: string): name is Provider {
+  return (PROVIDERS as string[]).includes(name);
+}
+
+function parseRules(raw: unknown, field: string, appliesTo: Provider[], errors: FieldError[]): ClaimRule[] {
+  if (!Array.isArray(raw)) {
+    errors.push({ field, reason: 'must be an array of rules' });
+    return [];
+  }
+  return raw.flatMap((item: unknown, index) => {
+    const at = `${field}[${index}]`;
+    const before = errors.length;
+    if (!isJsonObject(item)) {
+      errors.push({ field: at, reason: 'must be an object' });
+      return [];
+    }
+    const { source, claim, tokens } = item;
+    const validSource = source === 'patientId' || source === 'grantedClaims' || (typeof source === 'string' && /^profile\.[^.]+$/.test(source));
+    if (!validSource) errors.push({ field: `${at}.source`, reason: 'must be patientId, grantedClaims or profile.<attribute>' });
+    if (source === 'grantedClaims' && claim !== undefined) {
+      errors.push({ field: `${at}.claim`, reason: 'must be absent: granted claims keep their own names' });
+    } else if (source !== 'grantedClaims' && (typeof claim !== 'string' || claim.length === 0)) {
+      errors.push({ field: `${at}.claim`, reason: 'must be a non-empty claim name' });
+    }
+    if (!Array.isArray(tokens) || tokens.length === 0 || !tokens.every((token) => (TOKEN_KINDS as readonly unknown[]).includes(token))) {
+      errors.push({ field: `${at}.tokens`, reason: 'must be a non-empty array of "access" and "id"' });
+    }
+    if (errors.length > before) return [];
+    const rule: ClaimRule = { source: source as ClaimSource, tokens: [...new Set(tokens as TokenKind[])] };
+    if (typeof claim !== 'string') return [rule];
+    rule.claim = claim;
+    for (const provider of appliesTo) {
+      const reservedIn = rule.tokens.filter((token) => RESERVED_CLAIMS[provider][token].has(claim));
+      if (reservedIn.length > 0) {
+        errors.push({ field: `${at}.claim`, reason: `"${claim}" is reserved by ${provider} in the ${reservedIn.join(' and ')} token` });
+      }
+    }
+    return errors.length > before ? [] : [rule];
+  });
+}

@@ -1,0 +1,31 @@
+import { JWT_REGISTERED_CLAIMS } from '../events/event-data.dto.js';
+
+type ReservedNames = Record<'access' | 'id', ReadonlySet<string>>;
+
+const OKTA_BOTH = ['acr', 'auth_time', 'cid', 'cnf', 'exp', 'groups', 'iat', 'iss', 'jti', 'sid', 'token_type', 'ver'];
+
+/**
+ * Claim names each provider keeps for itself: a hook answer never sets them. Okta's list is the
+ * token hook reference of January 2024 (the last one that spelled it out); Okta drops a whole patch
+ * when one operation touches such a name, so one bad claim would cost every claim.
+ */
+export const RESERVED_CLAIMS = {
+  okta: {
+    id: new Set([
+      ...JWT_REGISTERED_CLAIMS,
+      ...OKTA_BOTH,
+      ...['active', 'aid', 'amr', 'app_id', 'app_type', 'at_hash', 'aud', 'c_hash', 'client_id', 'client_ip'],
+      ...['client_req_id', 'client_type', 'client_user_agent', 'device_compliance', 'device_id', 'device_known'],
+      ...['device_managed', 'device_name', 'device_trust', 'did', 'dst', 'group', 'hotk', 'idp', 'idp_iss', 'mac_key'],
+      ...['may_act', 'nonce', 'oid', 'okta_emailVerified', 'okta_lastUpdated', 'orig', 'permissions', 'purpose'],
+      ...['pwd_exp_days', 'pwd_exp_time', 'rid', 'role', 'scope', 'scopes', 'sub', 'term', 'user_ip'],
+    ]),
+    access: new Set([
+      ...JWT_REGISTERED_CLAIMS,
+      ...OKTA_BOTH,
+      ...['as_uri', 'authorization_details', 'rpt', 'rsi', 'scp', 'uid', 'username'],
+    ]),
+  },
+} satisfies Record<string, ReservedNames>;
+
+export type Provider = keyof typeof RESERVED_CLAIMS;
