@@ -1,0 +1,3 @@
+export * from './load-env.js';
+export * from './infrastructure-env.js';
+export * from './config.module.js';
