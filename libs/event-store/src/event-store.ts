@@ -1,0 +1,212 @@
+import type { NewEvent, RecordedEvent } from '@app/domain';
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { LogPosition } from './log-position.js';
+
+/** The outcome of appending one event: where it is in the log, and whether it was there already. */
+export interface AppendedEvent {
+  id: string;
+  subject: string;
+  version: number;
+  position: string;
+  duplicate: boolean;
+}
+
+/** A stretch of the log in commit order: after `from` (exclusive) up to `to` (inclusive). */
+export interface LogRange {
+  from: LogPosition;
+  to: LogPosition;
+}
+
+export interface ReadBatch {
+  /** Position of the last event read; absent when there was nothing to read. */
+  last?: LogPosition;
+  count: number;
+  /**
+   * Events exist past the batch that may not be read yet, because a transaction that began
+   * earlier is still running and could commit events that belong before them.
+   */
+  heldBack: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const MAX_APPEND_ATTEMPTS = 3;
+
+/**
+ * The event log in Postgres: atomic batch appends, idempotent by event id, and the two reads the
+ * relay and the projection need. Every query runs in the deployment's schema (the pool's `search_path`).
+ */
+export class EventStore {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Appends a batch in one transaction and answers after the commit. An event whose id is stored
+   * already is answered as a duplicate and not stored again. A subject's events get consecutive
+   * versions in batch order.
+   */
+  async append(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.inTransaction((client) => appendBatch(client, events));
+      } catch (error) {
+        // Two batches carrying the same new event id raced; the loser retries and sees the duplicate.
+        const raced = (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'events_id_key';
+        if (!raced || attempt === MAX_APPEND_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Reads up to `limit` positions after `after` in commit order, stopping before any transaction
+   * that is still running: an event is read only once no earlier-starting writer can still commit.
+   */
+  async readAfter(after: LogPosition, limit: number): Promise<ReadBatch> {
+    const { rows } = await this.pool.query<{ count: string; transaction_id: string | null; position: string | null; held_back: boolean }>(
+      `WITH horizon AS (
+         SELECT pg_snapshot_xmin(pg_current_snapshot()) AS oldest_running
+       ), batch AS (
+         SELECT transaction_id, position FROM events, horizon
+         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id < horizon.oldest_running
+         ORDER BY transaction_id, position
+         LIMIT $3
+       ), last AS (
+         SELECT transaction_id, position FROM batch ORDER BY transaction_id DESC, position DESC LIMIT 1
+       )
+       SELECT (SELECT count(*) FROM batch) AS count, last.transaction_id::text, last.position::text,
+              EXISTS (SELECT 1 FROM events, horizon
+                      WHERE transaction_id >= horizon.oldest_running AND (transaction_id, position) > ($1::xid8, $2::bigint)) AS held_back
+       FROM (VALUES (1)) AS one LEFT JOIN last ON true`,
+      [after.transactionId, after.position, limit],
+    );
+    const row = rows[0]!;
+    const batch: ReadBatch = { count: Number(row.count), heldBack: row.held_back };
+    if (row.transaction_id !== null && row.position !== null) batch.last = { transactionId: row.transaction_id, position: row.position };
+    return batch;
+  }
+
+  /** The subjects that have events in `range`. */
+  async subjectsIn(range: LogRange): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>(
+      `SELECT DISTINCT subject FROM events
+       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND (transaction_id, position) <= ($3::xid8, $4::bigint)`,
+      [range.from.transactionId, range.from.position, range.to.transactionId, range.to.position],
+    );
+    return rows.map((row) => row.subject);
+  }
+
+  /** Each subject's events after the given version, in version order, grouped by subject. */
+  async readStreams(after: ReadonlyMap<string, number>): Promise<Map<string, RecordedEvent[]>> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT e.id, e.subject, e.subject_version, e.position::text, e.type, e.data, e.occurred_at
+       FROM unnest($1::text[], $2::integer[]) AS s(subject, after_version)
+       JOIN events e ON e.subject = s.subject AND e.subject_version > s.after_version
+       ORDER BY e.subject, e.subject_version`,
+      [[...after.keys()], [...after.values()]],
+    );
+    const streams = new Map<string, RecordedEvent[]>();
+    for (const row of rows) {
+      const stream = streams.get(row.subject) ?? [];
+      stream.push(toRecordedEvent(row));
+      streams.set(row.subject, stream);
+    }
+    return streams;
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+interface EventRow {
+  id: string;
+  subject: string;
+  subject_version: number;
+  position: string;
+  type: string;
+  data: RecordedEvent['data'];
+  occurred_at: Date | null;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  const event = { id: row.id, subject: row.subject, version: row.subject_version, position: row.position, type: row.type, data: row.data } as RecordedEvent;
+  if (row.occurred_at) event.occurredAt = row.occurred_at.toISOString();
+  return event;
+}
+
+async function appendBatch(client: PoolClient, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+  const batch = events.map((event) => ({ ...event, id: event.id ?? randomUUID() }));
+  const { rows: stored } = await client.query<{ id: string; subject: string; subject_version: number; position: string }>(
+    'SELECT id, subject, subject_version, position::text FROM events WHERE id = ANY($1::uuid[])',
+    [batch.map((event) => event.id)],
+  );
+  const alreadyStored = new Map(stored.map((row) => [row.id, row]));
+  const firstIndex = new Map<string, number>();
+  batch.forEach((event, index) => firstIndex.has(event.id) || firstIndex.set(event.id, index));
+  const fresh = batch.filter((event, index) => !alreadyStored.has(event.id) && firstIndex.get(event.id) === index);
+
+  const appended = new Map<string, AppendedEvent>();
+  if (fresh.length > 0) {
+    const versions = await reserveVersions(client, fresh.map((event) => event.subject));
+    const { rows } = await client.query<{ id: string; position: string }>(
+      `INSERT INTO events (id, subject, subject_version, type, data, occurred_at)
+       SELECT id, subject, subject_version, type, data, occurred_at
+       FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::jsonb[], $6::timestamptz[])
+         WITH ORDINALITY AS e(id, subject, subject_version, type, data, occurred_at, n)
+       ORDER BY n
+       RETURNING id, position::text`,
+      [
+        fresh.map((event) => event.id),
+        fresh.map((event) => event.subject),
+        versions,
+        fresh.map((event) => event.type),
+        fresh.map((event) => JSON.stringify(event.data)),
+        fresh.map((event) => event.occurredAt ?? null),
+      ],
+    );
+    const positions = new Map(rows.map((row) => [row.id, row.position]));
+    fresh.forEach((event, index) => {
+      appended.set(event.id, { id: event.id, subject: event.subject, version: versions[index]!, position: positions.get(event.id)!, duplicate: false });
+    });
+  }
+
+  return batch.map((event, index) => {
+    const previous = alreadyStored.get(event.id);
+    if (previous) return { id: event.id, subject: previous.subject, version: previous.subject_version, position: previous.position, duplicate: true };
+    const first = appended.get(event.id)!;
+    return firstIndex.get(event.id) === index ? first : { ...first, duplicate: true };
+  });
+}
+
+/**
+ * Advances each subject's stream by its number of new events and returns, per event, its version.
+ * The stream rows are locked in subject order, so concurrent batches cannot deadlock, and they stay
+ * locked until commit, so a subject's versions follow its positions.
+ */
+async function reserveVersions(client: PoolClient, subjects: string[]): Promise<number[]> {
+  const counts = new Map<string, number>();
+  for (const subject of subjects) counts.set(subject, (counts.get(subject) ?? 0) + 1);
+  const { rows } = await client.query<{ subject: string; version: number }>(
+    `INSERT INTO streams (subject, version)
+     SELECT subject, count FROM unnest($1::text[], $2::integer[]) AS s(subject, count) ORDER BY subject
+     ON CONFLICT (subject) DO UPDATE SET version = streams.version + excluded.version
+     RETURNING subject, version`,
+    [[...counts.keys()], [...counts.values()]],
+  );
+  const next = new Map(rows.map((row) => [row.subject, row.version - counts.get(row.subject)! + 1]));
+  return subjects.map((subject) => {
+    const version = next.get(subject)!;
+    next.set(subject, version + 1);
+    return version;
+  });
+}

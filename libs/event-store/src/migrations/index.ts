@@ -1,0 +1,6 @@
+import { eventLog } from './0001-event-log.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [eventLog];

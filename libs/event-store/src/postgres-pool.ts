@@ -1,0 +1,24 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+
+export interface PostgresOptions {
+  databaseUrl: string;
+  /** Every query runs with this schema first on its search path. */
+  schema: string;
+  /** Shown in `pg_stat_activity`, to tell the apps' connections apart. */
+  applicationName: string;
+  maxConnections?: number;
+}
+
+export function createPostgresPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    options: `-c search_path=${options.schema}`,
+    application_name: options.applicationName,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client that loses its connection emits here; without a listener the process would exit.
+  pool.on('error', (error) => new Logger('Postgres').warn(`idle connection lost: ${error.message}`));
+  return pool;
+}
