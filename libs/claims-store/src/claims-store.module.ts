@@ -1,0 +1,70 @@
+import { Inject, Logger, Module, type DynamicModule, type FactoryProvider, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ClaimsKeys } from './claims-keys.js';
+import { ClaimsReader } from './claims-reader.js';
+import { ClaimsWriter } from './claims-writer.js';
+import { createFailFastRedis, createPatientRedis } from './redis-clients.js';
+
+export const CLAIMS_REDIS = Symbol('CLAIMS_REDIS');
+
+/** How long boot waits for Redis: long enough for a normal connect, short enough not to hang on a silent one. */
+const CONNECT_WAIT_MS = 3_000;
+
+export interface ClaimsStoreOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+/** The Redis projection: a reader for the hooks, a writer for the projection worker. */
+@Module({})
+export class ClaimsStoreModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(CLAIMS_REDIS) private readonly redis: Redis) {}
+
+  /** Reads fail within `commandTimeoutMs`, so a hook can still answer inside its deadline. */
+  static forHooks(options: ClaimsStoreOptions & { commandTimeoutMs: number }): DynamicModule {
+    return ClaimsStoreModule.build(
+      () => createFailFastRedis(options.redisUrl, 'hooks', options.commandTimeoutMs),
+      { provide: ClaimsReader, inject: [CLAIMS_REDIS], useFactory: (redis: Redis) => new ClaimsReader(redis, new ClaimsKeys(options.prefix)) },
+    );
+  }
+
+  static forProjection(options: ClaimsStoreOptions): DynamicModule {
+    return ClaimsStoreModule.build(
+      () => createPatientRedis(options.redisUrl, 'projection'),
+      { provide: ClaimsWriter, inject: [CLAIMS_REDIS], useFactory: (redis: Redis) => new ClaimsWriter(redis, new ClaimsKeys(options.prefix)) },
+    );
+  }
+
+  private static build(createRedis: () => Redis, store: FactoryProvider): DynamicModule {
+    return {
+      module: ClaimsStoreModule,
+      global: true,
+      providers: [{ provide: CLAIMS_REDIS, useFactory: createRedis }, store],
+      exports: [store.provide, CLAIMS_REDIS],
+    };
+  }
+
+  /**
+   * Waits a little for the first connection, so that the first calls after a restart are answered
+   * from Redis rather than with the failure mode; boot goes on without it when Redis refuses or is silent.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = await new Promise<boolean>((resolve) => {
+      const settle = (connected: boolean) => () => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady).off('error', onError);
+        resolve(connected);
+      };
+      const onReady = settle(true);
+      const onError = settle(false);
+      const timer = setTimeout(onError, CONNECT_WAIT_MS);
+      this.redis.once('ready', onReady).once('error', onError);
+    });
+    if (!ready) new Logger(ClaimsStoreModule.name).warn('Redis is not reachable yet; starting anyway');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,5 @@
+export * from './claims-keys.js';
+export * from './claims-reader.js';
+export * from './claims-store.module.js';
+export * from './claims-writer.js';
+export * from './redis-clients.js';
