@@ -1,0 +1,140 @@
+import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis } from '@app/claims-store';
+import { projectSubject, type ClaimsDocument, type NewEvent } from '@app/domain';
+import { EventStore, LOG_START, type LogPosition, type LogRange } from '@app/event-store';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { migratedPool } from '../../../../test/support/database.js';
+import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { ProjectionService } from './projection.service.js';
+
+describe(ProjectionService.name, () => {
+  let namespace: TestNamespace;
+  let pool: pg.Pool;
+  let redis: Redis;
+  let store: EventStore;
+  let writer: ClaimsWriter;
+  let reader: ClaimsReader;
+  let sut: ProjectionService;
+
+  beforeEach(async () => {
+    namespace = newNamespace();
+    pool = await migratedPool(namespace);
+    redis = createPatientRedis(namespace.redisUrl, 'test');
+    store = new EventStore(pool);
+    const keys = new ClaimsKeys(namespace.redisPrefix);
+    writer = new ClaimsWriter(redis, keys);
+    reader = new ClaimsReader(redis, keys);
+    sut = new ProjectionService(store, writer);
+  });
+
+  afterEach(async () => {
+    redis.disconnect();
+    await pool.end();
+    await dropNamespace(namespace);
+  });
+
+  /** Appends each batch and returns the stretch of the log it occupies, as the relay would cut it. */
+  async function appendBatches(batches: NewEvent[][]): Promise<LogRange[]> {
+    const ranges: LogRange[] = [];
+    let from: LogPosition = LOG_START;
+    for (const batch of batches) {
+      await store.append(batch);
+      const read = await store.readAfter(from, 1000);
+      ranges.push({ from, to: read.last! });
+      from = read.last!;
+    }
+    return ranges;
+  }
+
+  /** The document a sequential fold of the subject's whole stream gives. */
+  async function sequentialFold(subject: string): Promise<ClaimsDocument | null> {
+    const events = (await store.readStreams(new Map([[subject, 0]]))).get(subject) ?? [];
+    const { state } = projectSubject(null, events);
+    return state === null || state.status === 'deleted' ? null : state;
+  }
+
+  const find = (subject: string) => reader.find([{ by: 'subject', value: subject }]);
+
+  it('ends in the state of a sequential fold whatever the order of jobs, and never moves back in time', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org' } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'claims.granted', subject: 'kim', data: { claims: { ward: 'B2' } } }, { type: 'patient.linked', subject: 'lee', data: { patientId: '9' } }],
+      [{ type: 'patient.linked', subject: 'kim', data: { patientId: '2' } }, { type: 'claims.revoked', subject: 'kim', data: { names: ['ward'] } }],
+    ]);
+    const versions: number[] = [];
+
+    for (const range of [ranges[2]!, ranges[0]!, ranges[2]!, ranges[1]!, ranges[1]!, ranges[0]!]) {
+      await sut.project(range);
+      versions.push((await find('kim'))!.version);
+    }
+
+    expect(await find('kim')).toEqual(await sequentialFold('kim'));
+    expect(await find('lee')).toEqual(await sequentialFold('lee'));
+    expect(versions).toEqual([5, 5, 5, 5, 5, 5]);
+  });
+
+  it('does nothing for a duplicate job', async () => {
+    const [range] = await appendBatches([[{ type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }]]);
+    await sut.project(range!);
+    const before = await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject('kim'));
+
+    const again = await sut.project(range!);
+
+    expect(again).toEqual({ subjects: 1, events: 0 });
+    expect(await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject('kim'))).toEqual(before);
+  });
+
+  it('refuses to write a state older than the stored one', async () => {
+    await appendBatches([[{ type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '2' } }]]);
+    const [first, second] = (await store.readStreams(new Map([['kim', 0]]))).get('kim')!;
+    const newer = projectSubject(null, [first!, second!]);
+    const older = projectSubject(null, [first!]);
+
+    await writer.apply(newer);
+    await writer.apply(older);
+
+    expect(await find('kim')).toMatchObject({ version: 2, patientId: '2' });
+  });
+
+  it('finds a subject by its id, login, email and aliases, and moves names with the subject', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'Kim.Sato@Example.com', email: 'kim@example.org', aliases: ['MRN-0042'] } }],
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim.sato@example.com', aliases: ['MRN-0043'] } }],
+    ]);
+    await sut.project(ranges[0]!);
+    await sut.project(ranges[1]!);
+
+    for (const name of ['KIM.SATO@example.com', 'mrn-0043']) {
+      expect(await reader.find([{ by: 'name', value: name }])).toMatchObject({ subject: 'kim', version: 2 });
+    }
+    for (const name of ['kim@example.org', 'MRN-0042']) expect(await reader.find([{ by: 'name', value: name }])).toBeNull();
+    expect(await find('kim')).toMatchObject({ aliases: ['MRN-0043'] });
+  });
+
+  it('gives a name two subjects claim to the later claim, whichever subject is projected first', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'identity.registered', subject: 'old', data: { login: 'shared@example.org' } }],
+      [{ type: 'identity.registered', subject: 'new', data: { login: 'shared@example.org' } }],
+      [{ type: 'patient.linked', subject: 'old', data: { patientId: '1' } }],
+    ]);
+
+    await sut.project(ranges[1]!);
+    await sut.project(ranges[0]!);
+    await sut.project(ranges[2]!);
+
+    expect(await reader.find([{ by: 'name', value: 'shared@example.org' }])).toMatchObject({ subject: 'new' });
+    expect(await find('old')).toMatchObject({ patientId: '1' });
+  });
+
+  it('removes every key of a deleted subject and does not bring it back on a replay', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org', aliases: ['a1'] } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'identity.deleted', subject: 'kim', data: {} }],
+    ]);
+    await sut.project(ranges[0]!);
+    await sut.project(ranges[1]!);
+    await sut.project(ranges[0]!);
+
+    expect(await redis.keys(`${namespace.redisPrefix}:*`)).toEqual([]);
+  });
+});

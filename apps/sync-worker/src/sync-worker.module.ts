@@ -1,0 +1,32 @@
+import { ClaimsStoreModule } from '@app/claims-store';
+import { ConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { SyncWorkerConfig } from './config/sync-worker.config.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { ProjectionModule } from './projection/projection.module.js';
+import { RelayModule } from './relay/relay.module.js';
+
+/** BullMQ needs a queue's keys in one hash slot on a Cluster; the braces put them there. */
+export function queuePrefix(redisPrefix: string): string {
+  return `${redisPrefix}:{queues}`;
+}
+
+@Module({})
+export class SyncWorkerModule {
+  static forRoot(config: SyncWorkerConfig): DynamicModule {
+    return {
+      module: SyncWorkerModule,
+      imports: [
+        ConfigModule.provide(config),
+        EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-sync-worker' }),
+        ClaimsStoreModule.forProjection({ redisUrl: config.redis.url, prefix: config.redis.prefix }),
+        BullModule.forRoot({ connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) }),
+        IngestModule,
+        RelayModule,
+        ProjectionModule,
+      ],
+    };
+  }
+}
