@@ -1,0 +1,118 @@
+import { ConfigError, InfrastructureEnv, loadEnv, type EnvSource } from '@app/config';
+import { DEFAULT_CLAIMS_CONFIG, parseClaimsConfig, type ClaimsConfig, type FailureMode } from '@app/domain';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import type { ProviderCredential } from '../auth/credential.js';
+
+class HookApiEnv extends InfrastructureEnv {
+  @Min(0)
+  @Max(65535)
+  @IsInt()
+  PORT: number = 3000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  INGEST_API_KEY?: string;
+
+  @IsOptional()
+  @IsIn(['header', 'cookie'])
+  OKTA_HOOK_AUTH_IN?: 'header' | 'cookie';
+
+  @IsOptional()
+  @IsString()
+  OKTA_HOOK_AUTH_NAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  OKTA_HOOK_AUTH_VALUE?: string;
+
+  @IsOptional()
+  @IsString()
+  CLAIMS_CONFIG?: string;
+
+  @Min(10)
+  @Max(2_900)
+  @IsInt()
+  HOOK_DEADLINE_MS: number = 250;
+
+  @IsIn(['open', 'closed'])
+  HOOK_FAILURE_MODE: FailureMode = 'open';
+
+  @Min(1024)
+  @IsInt()
+  HOOK_BODY_LIMIT_BYTES: number = 256 * 1024;
+
+  @Min(1024)
+  @IsInt()
+  INGEST_BODY_LIMIT_BYTES: number = 4 * 1024 * 1024;
+}
+
+const PROVIDERS = ['OKTA'] as const;
+
+/** The hook-api's settings, validated once at boot; a bad one stops the process with its name. */
+export class HookApiConfig {
+  readonly port: number;
+  readonly postgres: { databaseUrl: string; schema: string };
+  readonly redis: { url: string; prefix: string };
+  readonly ingest: { apiKey?: string; bodyLimitBytes: number };
+  readonly hooks: {
+    deadlineMs: number;
+    failureMode: FailureMode;
+    bodyLimitBytes: number;
+    claims: ClaimsConfig;
+    credentials: { okta?: ProviderCredential };
+  };
+
+  private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: { okta?: ProviderCredential }) {
+    this.port = env.PORT;
+    this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
+    this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
+    this.ingest = { bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES, ...(env.INGEST_API_KEY && { apiKey: env.INGEST_API_KEY }) };
+    this.hooks = { deadlineMs: env.HOOK_DEADLINE_MS, failureMode: env.HOOK_FAILURE_MODE, bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES, claims, credentials };
+  }
+
+  static fromEnv(source: EnvSource): HookApiConfig {
+    const env = loadEnv(HookApiEnv, source);
+    const problems: string[] = [];
+    const credentials: { okta?: ProviderCredential } = {};
+    for (const provider of PROVIDERS) {
+      const credential = providerCredential(env, provider, problems);
+      if (credential) credentials[provider.toLowerCase() as 'okta'] = credential;
+    }
+    const claims = env.CLAIMS_CONFIG ? readClaimsConfig(env.CLAIMS_CONFIG, problems) : DEFAULT_CLAIMS_CONFIG;
+    if (problems.length > 0) throw new ConfigError(problems);
+    return new HookApiConfig(env, claims, credentials);
+  }
+}
+
+/** `<PROVIDER>_HOOK_AUTH_NAME` and `_VALUE` come together; `_IN` defaults to `header`. */
+function providerCredential(env: HookApiEnv, provider: (typeof PROVIDERS)[number], problems: string[]): ProviderCredential | undefined {
+  const location = env[`${provider}_HOOK_AUTH_IN`];
+  const name = env[`${provider}_HOOK_AUTH_NAME`];
+  const value = env[`${provider}_HOOK_AUTH_VALUE`];
+  if (name === undefined && value === undefined) {
+    if (location !== undefined) problems.push(`${provider}_HOOK_AUTH_IN: set ${provider}_HOOK_AUTH_NAME and ${provider}_HOOK_AUTH_VALUE with it`);
+    return undefined;
+  }
+  if (name === undefined || value === undefined) {
+    problems.push(`${provider}_HOOK_AUTH_NAME, ${provider}_HOOK_AUTH_VALUE: set both or neither`);
+    return undefined;
+  }
+  return { in: location ?? 'header', name, value };
+}
+
+function readClaimsConfig(path: string, problems: string[]): ClaimsConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`CLAIMS_CONFIG: cannot read ${path} as JSON (${(error as Error).message})`);
+    return DEFAULT_CLAIMS_CONFIG;
+  }
+  const parsed = parseClaimsConfig(raw);
+  if (parsed.ok) return parsed.value;
+  problems.push(...parsed.errors.map((error) => `CLAIMS_CONFIG (${path}): ${error.field || '(file)'}: ${error.reason}`));
+  return DEFAULT_CLAIMS_CONFIG;
+}

@@ -1,0 +1,25 @@
+import { ClaimsStoreModule } from '@app/claims-store';
+import { ConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HookApiConfig } from './config/hook-api.config.js';
+import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
+
+@Module({})
+export class HookApiModule {
+  static forRoot(config: HookApiConfig): DynamicModule {
+    return {
+      module: HookApiModule,
+      imports: [
+        ConfigModule.provide(config),
+        // Postgres is reached for ingestion only: the pool connects lazily, so the hooks start
+        // and keep answering from Redis while Postgres is down.
+        EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),
+        ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
+        IngestModule,
+        OktaTokenHookModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HookApiConfig } from './config/hook-api.config.js';
+import { HookApiModule } from './hook-api.module.js';
+
+/** Starts the HTTP app on `config.port` (0 picks a free port) and returns it once it listens. */
+export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    HookApiModule.forRoot(config),
+    // On close, idle keep-alive connections are dropped at once; in-flight requests still finish.
+    new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes, forceCloseConnections: 'idle' }),
+  );
+  await app.listen(config.port, host);
+  return app;
+}

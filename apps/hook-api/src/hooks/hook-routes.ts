@@ -1,0 +1,92 @@
+import { ClaimsReader } from '@app/claims-store';
+import type { ClaimsDocument, HookAnswer, Parsed, SubjectLookup } from '@app/domain';
+import { Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
+import { HookApiConfig } from '../config/hook-api.config.js';
+
+/** What a provider's hook route needs to know; the request path around it is the same for all. */
+export interface HookEndpoint<Request> {
+  path: string;
+  /** Absent when the provider is not configured: the route then refuses every call. */
+  credential: ProviderCredential | undefined;
+  parse(body: unknown): Parsed<Request>;
+  lookups(request: Request): readonly SubjectLookup[];
+  answer(request: Request, document: ClaimsDocument | null): HookAnswer;
+  /** The configured fail-open or fail-closed answer, when Redis cannot answer within the deadline. */
+  failure: HookAnswer;
+}
+
+class DeadlineExceededError extends Error {
+  constructor(deadlineMs: number) {
+    super(`no answer from Redis within ${deadlineMs} ms`);
+  }
+}
+
+const WARNING_INTERVAL_MS = 10_000;
+
+/**
+ * Registers hook routes directly on Fastify rather than as Nest controllers: these are the hot
+ * path, and Nest's per-request pipeline costs about as much as the Redis read itself. Each call is
+ * authenticated before its body is read, answered from one Redis read per lookup, and always
+ * answered within the deadline.
+ */
+@Injectable()
+export class HookRoutes {
+  private readonly logger = new Logger(HookRoutes.name);
+  private lastWarningAt = 0;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly claims: ClaimsReader,
+    private readonly config: HookApiConfig,
+  ) {}
+
+  register<Request>(endpoint: HookEndpoint<Request>): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const isAuthorized = credentialCheck(endpoint.credential);
+    fastify.route({
+      method: 'POST',
+      url: endpoint.path,
+      bodyLimit: this.config.hooks.bodyLimitBytes,
+      onRequest: async (request, reply) => {
+        if (!isAuthorized(request.headers)) return reply.code(401).send();
+        return undefined;
+      },
+      handler: async (request, reply) => {
+        const parsed = endpoint.parse(request.body);
+        if (!parsed.ok) {
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors });
+        }
+        const answer = await this.answer(endpoint, parsed.value);
+        return answer.status === 204 ? reply.code(204).send() : reply.code(answer.status).send(answer.body);
+      },
+    });
+  }
+
+  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request): Promise<HookAnswer> {
+    const { deadlineMs } = this.config.hooks;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
+    });
+    try {
+      const document = await Promise.race([this.claims.find(endpoint.lookups(request)), deadline]);
+      return endpoint.answer(request, document);
+    } catch (error) {
+      this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
+      return endpoint.failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** During an outage every call fails the same way; one line per interval says so. */
+  private warnAtMostEvery(intervalMs: number, message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarningAt < intervalMs) return;
+    this.lastWarningAt = now;
+    this.logger.warn(message);
+  }
+}

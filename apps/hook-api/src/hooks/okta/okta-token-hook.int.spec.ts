@@ -1,0 +1,148 @@
+import { ClaimsKeys, ClaimsWriter, createPatientRedis } from '@app/claims-store';
+import { projectSubject } from '@app/domain';
+import { oktaTokenHookRequest } from '../../../../../libs/domain/src/testing/okta-requests.js';
+import { streamOf } from '../../../../../libs/domain/src/testing/recorded-events.js';
+import { dropNamespace, newNamespace, type TestNamespace } from '../../../../../test/support/namespace.js';
+import { FreezableProxy } from '../../../../../test/support/tcp-proxy.js';
+import { OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
+
+const PATH = '/hooks/okta/token';
+
+describe('POST /hooks/okta/token', () => {
+  let namespace: TestNamespace;
+  let api: RunningHookApi;
+
+  beforeAll(async () => {
+    namespace = newNamespace();
+    api = await runHookApi(stackEnv(namespace, { HOOK_BODY_LIMIT_BYTES: '4096' }));
+    const redis = createPatientRedis(namespace.redisUrl, 'test');
+    await new ClaimsWriter(redis, new ClaimsKeys(namespace.redisPrefix)).apply(
+      projectSubject(
+        null,
+        streamOf('00u1', [
+          { type: 'identity.registered', data: { login: 'kim.sato@example.com' } },
+          { type: 'patient.linked', data: { patientId: '6789' } },
+        ]),
+      ),
+    );
+    redis.disconnect();
+  });
+
+  afterAll(async () => {
+    await api.app.close();
+    await dropNamespace(namespace);
+  });
+
+  const kimRequest = oktaTokenHookRequest({ login: 'kim.sato@example.com', userId: '00u1' });
+
+  it('answers the patient id to a caller with the configured credential', async () => {
+    const response = await api.post(PATH, kimRequest, { authorization: OKTA_AUTHORIZATION });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ commands: [{ type: 'com.okta.identity.patch' }, { type: 'com.okta.access.patch' }] });
+  });
+
+  it('finds the user by preferred_username, then by user id, when the login is unknown', async () => {
+    const byUsername = oktaTokenHookRequest({ login: 'someone.else@example.com', userId: 'nobody', idTokenClaims: { preferred_username: 'kim.sato@example.com' } });
+    const byId = oktaTokenHookRequest({ login: 'someone.else@example.com', userId: '00u1' });
+
+    for (const body of [byUsername, byId]) {
+      const response = await api.post(PATH, body, { authorization: OKTA_AUTHORIZATION });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('answers 204 for a user the projection does not know', async () => {
+    const response = await api.post(PATH, oktaTokenHookRequest({ login: 'stranger@example.com', userId: '00u9' }), { authorization: OKTA_AUTHORIZATION });
+
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
+
+  it.each([
+    ['no credential', {}],
+    ['a wrong credential', { authorization: 'Basic d3Jvbmc6d3Jvbmc=' }],
+    ['the credential in another header', { 'x-okta-auth': OKTA_AUTHORIZATION }],
+  ])('answers 401 with no body to a caller with %s', async (_case, headers: Record<string, string>) => {
+    const response = await api.post(PATH, kimRequest, headers);
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('');
+  });
+
+  it('answers 400 naming the field of a malformed body', async () => {
+    const malformed = oktaTokenHookRequest({ login: 'kim.sato@example.com' });
+    (malformed['data'] as { identity: unknown }).identity = { claims: 'not an object' };
+
+    const response = await api.post(PATH, malformed, { authorization: OKTA_AUTHORIZATION });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'the hook request is malformed',
+      errors: [{ field: 'data.identity.claims', reason: 'must be an object' }],
+    });
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const response = await api.post(PATH, '{"data": ', { authorization: OKTA_AUTHORIZATION });
+
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 413 to a body over the limit', async () => {
+    const response = await api.post(PATH, { ...kimRequest, padding: 'x'.repeat(8_000) }, { authorization: OKTA_AUTHORIZATION });
+
+    expect(response.status).toBe(413);
+  });
+});
+
+describe('POST /hooks/okta/token while Redis cannot answer', () => {
+  const DEADLINE_MS = 100;
+  let namespace: TestNamespace;
+  let proxy: FreezableProxy;
+
+  beforeEach(async () => {
+    namespace = newNamespace();
+    proxy = await FreezableProxy.start({ host: '127.0.0.1', port: Number(new URL(namespace.redisUrl).port || 6379) });
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  async function timedCall(env: Record<string, string>, beforeCall: () => void = () => undefined) {
+    const api = await runHookApi(stackEnv(namespace, { HOOK_DEADLINE_MS: String(DEADLINE_MS), ...env }));
+    try {
+      await api.post(PATH, oktaTokenHookRequest(), { authorization: OKTA_AUTHORIZATION });
+      beforeCall();
+      const started = performance.now();
+      const response = await api.post(PATH, oktaTokenHookRequest(), { authorization: OKTA_AUTHORIZATION });
+      return { status: response.status, body: await response.text(), elapsed: performance.now() - started };
+    } finally {
+      await api.app.close();
+    }
+  }
+
+  it.each([
+    ['open', 204, ''],
+    ['closed', 200, expect.stringContaining('errorSummary')],
+  ])('fails %s at once when Redis is unreachable', async (mode, status, body) => {
+    const answer = await timedCall({ REDIS_URL: 'redis://127.0.0.1:1', HOOK_FAILURE_MODE: mode });
+
+    expect(answer).toEqual({ status, body, elapsed: expect.any(Number) });
+    expect(answer.elapsed).toBeLessThan(DEADLINE_MS);
+  });
+
+  it.each([
+    ['open', 204],
+    ['closed', 200],
+  ])('fails %s within the deadline when Redis stops answering', async (mode, status) => {
+    const answer = await timedCall({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, HOOK_FAILURE_MODE: mode }, () => proxy.freeze());
+
+    expect(answer.status).toBe(status);
+    expect(answer.elapsed).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+    expect(answer.elapsed).toBeLessThan(DEADLINE_MS + 50);
+  });
+});
