@@ -1,0 +1,55 @@
+import type { INestApplication, INestMicroservice } from '@nestjs/common';
+import { HookApiConfig } from '../../apps/hook-api/src/config/hook-api.config.js';
+import { startHookApi } from '../../apps/hook-api/src/hook-api.js';
+import { SyncWorkerConfig } from '../../apps/sync-worker/src/config/sync-worker.config.js';
+import { startSyncWorker } from '../../apps/sync-worker/src/sync-worker.js';
+import { freePort } from './free-port.js';
+import { namespaceEnv, type TestNamespace } from './namespace.js';
+
+export const INGEST_KEY = 'test-ingest-key-0123456789';
+export const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:hook-secret').toString('base64')}`;
+
+/** The settings both apps of a test run with, on top of the namespace's; overrides win. */
+export function stackEnv(namespace: TestNamespace, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...namespaceEnv(namespace),
+    INGEST_API_KEY: INGEST_KEY,
+    OKTA_HOOK_AUTH_NAME: 'Authorization',
+    OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
+    RELAY_POLL_INTERVAL_MS: '200',
+    ...overrides,
+  };
+}
+
+export interface RunningHookApi {
+  app: INestApplication;
+  url: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export async function runHookApi(env: Record<string, string>): Promise<RunningHookApi> {
+  const app = await startHookApi(HookApiConfig.fromEnv({ ...env, PORT: '0' }), '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    post: (path, body, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+  };
+}
+
+export interface RunningSyncWorker {
+  app: INestMicroservice;
+  ingestPort: number;
+}
+
+export async function runSyncWorker(env: Record<string, string>): Promise<RunningSyncWorker> {
+  const ingestPort = await freePort();
+  const app = await startSyncWorker(SyncWorkerConfig.fromEnv({ ...env, INGEST_TCP_PORT: String(ingestPort) }));
+  return { app, ingestPort };
+}
+
