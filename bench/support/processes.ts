@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Service {
+  name: string;
+  process: ChildProcess;
+  /** Everything the process printed, for when it fails. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a process and resolves once `ready(url)` answers, or rejects with its output. */
+export async function startService(name: string, command: string[], env: Record<string, string>, ready: () => Promise<boolean>): Promise<Service> {
+  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const service: Service = {
+    name,
+    process: child,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+    if (await ready().catch(() => false)) return service;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await service.stop();
+  throw new Error(`${name} did not become ready:\n${output}`);
+}
+
+
+/** Resolves once something accepts HTTP on the port. */
+export async function answersHttp(url: string): Promise<boolean> {
+  await (await fetch(url, { method: 'GET' })).text();
+  return true;
+}
