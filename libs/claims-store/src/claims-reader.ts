@@ -1,16 +1,18 @@
-import type { ClaimsDocument, SubjectLookup } from '@app/domain';
+import type { SubjectLookup, SubjectState } from '@app/domain';
 import type { Redis } from 'ioredis';
 import type { ClaimsKeys } from './claims-keys.js';
+import { decodeState } from './stored-state.js';
 
-/** The hooks' side of Redis: one read per lookup, tried in order until one finds a document. */
+/** The hooks' side of Redis: one read per lookup, tried in order until one finds the subject. */
 export class ClaimsReader {
   constructor(private readonly redis: Redis, private readonly keys: ClaimsKeys) {}
 
-  async find(lookups: readonly SubjectLookup[]): Promise<ClaimsDocument | null> {
+  /** The subject's document, its tombstone if it was erased, or `null` when no lookup finds it. */
+  async find(lookups: readonly SubjectLookup[]): Promise<SubjectState | null> {
     for (const lookup of lookups) {
       const key = lookup.by === 'subject' ? this.keys.subject(lookup.value) : this.keys.name(lookup.value);
-      const document = await this.redis.hget(key, 'd');
-      if (document !== null) return JSON.parse(document) as ClaimsDocument;
+      const stored = await this.redis.hget(key, 'd');
+      if (stored !== null) return decodeState(stored, lookup.value);
     }
     return null;
   }

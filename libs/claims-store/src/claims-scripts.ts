@@ -16,13 +16,6 @@ const SCRIPTS = {
       redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
       return 1`,
   },
-  claimsDeleteSubject: {
-    numberOfKeys: 1,
-    lua: `
-      local stored = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-      if tonumber(ARGV[1]) <= stored then return 0 end
-      return redis.call('DEL', KEYS[1])`,
-  },
   // The owner refreshes its entry with newer versions; another subject takes the name over only
   // with a later claim, so the outcome does not depend on which subject is projected first.
   claimsPutName: {
@@ -52,7 +45,6 @@ const SCRIPTS = {
 
 export interface ClaimsScripts {
   claimsPutSubject(key: string, version: number, document: string): Promise<number>;
-  claimsDeleteSubject(key: string, version: number): Promise<number>;
   claimsPutName(key: string, owner: string, claimPosition: string, version: number, document: string): Promise<number>;
   claimsReleaseName(key: string, owner: string, version: number): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { ClaimsReader } from '@app/claims-store';
-import type { ClaimsDocument, HookAnswer, Parsed, SubjectLookup } from '@app/domain';
+import type { HookAnswer, Parsed, SubjectLookup, SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,8 @@ export interface HookEndpoint<Request> {
   credential: ProviderCredential | undefined;
   parse(body: unknown): Parsed<Request>;
   lookups(request: Request): readonly SubjectLookup[];
-  answer(request: Request, document: ClaimsDocument | null): HookAnswer;
+  /** `state` is the subject's document, its tombstone when it was erased, or `null` when unknown. */
+  answer(request: Request, state: SubjectState | null): HookAnswer;
   /** The configured fail-open or fail-closed answer, when Redis cannot answer within the deadline. */
   failure: HookAnswer;
 }
@@ -72,8 +73,8 @@ export class HookRoutes {
       timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
     });
     try {
-      const document = await Promise.race([this.claims.find(endpoint.lookups(request)), deadline]);
-      return endpoint.answer(request, document);
+      const state = await Promise.race([this.claims.find(endpoint.lookups(request)), deadline]);
+      return endpoint.answer(request, state);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
       return endpoint.failure;

@@ -126,7 +126,7 @@ describe(ProjectionService.name, () => {
     expect(await find('old')).toMatchObject({ patientId: '1' });
   });
 
-  it('removes every key of a deleted subject and does not bring it back on a replay', async () => {
+  it('leaves nothing of a deleted subject but a tombstone, and does not bring it back on a replay', async () => {
     const ranges = await appendBatches([
       [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org', aliases: ['a1'] } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
       [{ type: 'identity.deleted', subject: 'kim', data: {} }],
@@ -135,6 +135,24 @@ describe(ProjectionService.name, () => {
     await sut.project(ranges[1]!);
     await sut.project(ranges[0]!);
 
-    expect(await redis.keys(`${namespace.redisPrefix}:*`)).toEqual([]);
+    const keys = new ClaimsKeys(namespace.redisPrefix);
+    expect(await redis.keys(`${namespace.redisPrefix}:*`)).toEqual([keys.subject('kim')]);
+    expect(await redis.hgetall(keys.subject('kim'))).toEqual({ v: '3', d: '{"status":"deleted","version":3}' });
+    expect(await find('kim')).toEqual({ subject: 'kim', version: 3, status: 'deleted' });
+    expect(await reader.find([{ by: 'name', value: 'kim@example.org' }])).toBeNull();
+  });
+
+  it('starts an erased subject that is registered again from its tombstone, with nothing of its past', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org' } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'identity.deleted', subject: 'kim', data: {} }],
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim.new@example.org' } }],
+    ]);
+    for (const range of ranges) await sut.project(range);
+
+    expect(await find('kim')).toEqual(await sequentialFold('kim'));
+    expect(await find('kim')).toMatchObject({ version: 4, status: 'active', login: 'kim.new@example.org' });
+    expect(await find('kim')).not.toHaveProperty('patientId');
+    expect(await reader.find([{ by: 'name', value: 'kim@example.org' }])).toBeNull();
   });
 });

@@ -24,9 +24,9 @@ export class ProjectionService {
   async project(range: LogRange): Promise<ProjectionResult> {
     const subjects = await this.store.subjectsIn(range);
     if (subjects.length === 0) return { subjects: 0, events: 0 };
-    const documents = await this.claims.documents(subjects);
-    const streams = await this.store.readStreams(new Map(subjects.map((subject) => [subject, documents.get(subject)?.version ?? 0])));
-    const projections = subjects.map((subject) => projectSubject(documents.get(subject) ?? null, streams.get(subject) ?? []));
+    const states = await this.claims.states(subjects);
+    const streams = await this.store.readStreams(new Map(subjects.map((subject) => [subject, states.get(subject)?.version ?? 0])));
+    const projections = subjects.map((subject) => projectSubject(states.get(subject) ?? null, streams.get(subject) ?? []));
     await Promise.all(projections.map((projection) => this.claims.apply(projection)));
     return { subjects: subjects.length, events: [...streams.values()].reduce((sum, events) => sum + events.length, 0) };
   }

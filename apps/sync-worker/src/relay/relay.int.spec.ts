@@ -63,7 +63,10 @@ describe('relay', () => {
     await dropNamespace(namespace);
   });
 
-  const patientOf = async (subject: string) => (await claims.find([{ by: 'subject', value: subject }]))?.patientId;
+  const patientOf = async (subject: string) => {
+    const state = await claims.find([{ by: 'subject', value: subject }]);
+    return state?.status === 'active' ? state.patientId : undefined;
+  };
 
   it('reads nothing past a transaction that is still open, then reads both in commit order', async () => {
     late = await openAppend(namespace, 'late');

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/event-types.js';
-import { isDeleted, type ClaimsDocument, type SubjectState } from './claims-document.js';
+import { isDeleted, type SubjectState } from './claims-document.js';
 import { evolve } from './evolve.js';
 
 /** The subject's events are not contiguous: an event was read before an earlier one of its stream. */
@@ -23,12 +23,12 @@ export interface SubjectProjection {
 }
 
 /**
- * Folds a subject's events, in version order, into its current document. Events the document
+ * Folds a subject's events, in version order, into its current state. Events the document
  * already reflects are skipped, which makes replays and duplicate deliveries harmless.
  */
-export function projectSubject(current: ClaimsDocument | null, events: readonly RecordedEvent[]): SubjectProjection {
+export function projectSubject(current: SubjectState | null, events: readonly RecordedEvent[]): SubjectProjection {
   let state: SubjectState | null = current;
-  const heldNames = new Set(current ? Object.keys(current.names) : []);
+  const heldNames = new Set(current && !isDeleted(current) ? Object.keys(current.names) : []);
   let changed = false;
   for (const event of events) {
     const currentVersion = state?.version ?? 0;

@@ -1,4 +1,4 @@
-import type { ClaimsDocument } from '../claims/claims-document.js';
+import { isDeleted, type SubjectState } from '../claims/claims-document.js';
 import type { Parsed } from '../errors.js';
 import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from '../json.js';
 import { tokenClaims, type ClaimMapping, type TokenKind } from './claim-mapping.js';
@@ -60,10 +60,13 @@ export function parseOktaTokenHookRequest(body: unknown): Parsed<OktaTokenHookRe
 /**
  * The answer to Okta: a patch per token being minted, `add` for a claim the token lacks and
  * `replace` for one it has with another value; 204 when there is nothing to change; the `error`
- * object (Okta then issues no token) for a deactivated subject.
+ * object (Okta then issues no token) for a deactivated subject. An erased subject is answered as
+ * an unknown one: Okta mints every token afresh, so no claim of ours survives in it, and erasure
+ * in this service is not a reason to stop the user signing in.
  */
-export function answerOktaTokenHook(request: OktaTokenHookRequest, doc: ClaimsDocument | null, mapping: ClaimMapping): HookAnswer {
-  if (doc === null) return NO_CHANGE;
+export function answerOktaTokenHook(request: OktaTokenHookRequest, state: SubjectState | null, mapping: ClaimMapping): HookAnswer {
+  if (state === null || isDeleted(state)) return NO_CHANGE;
+  const doc = state;
   if (doc.status === 'deactivated') return denial(DENIED_SUMMARY);
   const tokens: Array<[TokenKind, JsonObject | undefined]> = [['id', request.idTokenClaims], ['access', request.accessTokenClaims]];
   const commands = tokens.flatMap(([token, current]) => {

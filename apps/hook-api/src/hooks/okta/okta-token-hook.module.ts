@@ -19,7 +19,7 @@ export class OktaTokenHookModule implements OnModuleInit {
       credential: this.config.hooks.credentials.okta,
       parse: parseOktaTokenHookRequest,
       lookups: (request) => request.lookups,
-      answer: (request, document) => answerOktaTokenHook(request, document, mapping),
+      answer: (request, state) => answerOktaTokenHook(request, state, mapping),
       failure: oktaFailureAnswer(this.config.hooks.failureMode),
     });
   }

@@ -1,0 +1,15 @@
+import type { SubjectState } from '@app/domain';
+
+/**
+ * How a subject's state is kept in the `d` field of its entries. A document is stored whole; an
+ * erased subject keeps only its tombstone, `{"status":"deleted","version":n}`, without its id: the
+ * entry's key is a hash of the id, so nothing readable of the subject is left.
+ */
+export function encodeState(state: SubjectState): string {
+  return state.status === 'deleted' ? JSON.stringify({ status: state.status, version: state.version }) : JSON.stringify(state);
+}
+
+export function decodeState(stored: string, subject: string): SubjectState {
+  const state = JSON.parse(stored) as SubjectState;
+  return state.status === 'deleted' ? { ...state, subject } : state;
+}
