@@ -20,6 +20,11 @@ export interface ClaimsDocument {
   patientId?: string;
   /** Claims granted by `claims.granted`, by claim name. */
   claims: JsonObject;
+  /**
+   * Names of claims granted once and revoked since. A provider that carries claims over from the
+   * last token (Hydra) still holds them, and only these names tell which of its claims were ours.
+   */
+  revokedClaims: string[];
   /** Profile attributes from `identity.profile_updated`. */
   profile: JsonObject;
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from '../json.js';
 import { isDeleted, normalizeLookupName, type ClaimsDocument, type SubjectState } from './claims-document.js';
 
 export function newDocument(subject: string): ClaimsDocument {
-  return { subject, version: 0, status: 'active', aliases: [], names: {}, claims: {}, profile: {} };
+  return { subject, version: 0, status: 'active', aliases: [], names: {}, claims: {}, revokedClaims: [], profile: {} };
 }
 
 /**
@@ -32,10 +32,14 @@ export function evolve(state: SubjectState | null, event: RecordedEvent): Subjec
     case 'patient.unlinked':
       // Unlinking a patient id the subject no longer has must not drop the one it has now.
       return doc.patientId === event.data.patientId ? withoutKey(doc, 'patientId') : doc;
-    case 'claims.granted':
-      return { ...doc, claims: { ...doc.claims, ...event.data.claims } };
-    case 'claims.revoked':
-      return { ...doc, claims: withoutKeys(doc.claims, event.data.names) };
+    case 'claims.granted': {
+      const granted = new Set(Object.keys(event.data.claims));
+      return { ...doc, claims: { ...doc.claims, ...event.data.claims }, revokedClaims: doc.revokedClaims.filter((name) => !granted.has(name)) };
+    }
+    case 'claims.revoked': {
+      const revoked = event.data.names.filter((name) => Object.hasOwn(doc.claims, name) && !doc.revokedClaims.includes(name));
+      return { ...doc, claims: withoutKeys(doc.claims, event.data.names), revokedClaims: [...doc.revokedClaims, ...revoked] };
+    }
     default: {
       const unknownType: never = event;
       void unknownType;

@@ -27,6 +27,7 @@ describe('projectSubject', () => {
       names: { 'kim.sato@example.com': '1', 'kim@example.org': '1', 'mrn-1': '1' },
       patientId: '6789',
       claims: {},
+      revokedClaims: [],
       profile: {},
     });
   });
@@ -46,7 +47,22 @@ describe('projectSubject', () => {
     const oneByOne = events.reduce<ClaimsDocument | null>((doc, event) => projectSubject(doc, [event]).state as ClaimsDocument, null);
 
     expect(oneByOne).toEqual(atOnce);
-    expect(atOnce).toMatchObject({ version: 7, status: 'active', claims: { roles: ['nurse'] }, profile: { ward: 'B2' } });
+    expect(atOnce).toMatchObject({ version: 7, status: 'active', claims: { roles: ['nurse'] }, revokedClaims: ['tier'], profile: { ward: 'B2' } });
+  });
+
+  it('remembers the names of revoked claims until they are granted again', () => {
+    const events = kim([
+      { type: 'claims.granted', data: { claims: { tier: 'gold', ward: 'B2' } } },
+      { type: 'claims.revoked', data: { names: ['tier', 'never-granted'] } },
+      { type: 'claims.revoked', data: { names: ['tier', 'ward'] } },
+      { type: 'claims.granted', data: { claims: { tier: 'silver' } } },
+    ]);
+
+    const revoked = projectSubject(null, events.slice(0, 3)).state as ClaimsDocument;
+    const again = projectSubject(revoked, events.slice(3)).state as ClaimsDocument;
+
+    expect(revoked).toMatchObject({ claims: {}, revokedClaims: ['tier', 'ward'] });
+    expect(again).toMatchObject({ claims: { tier: 'silver' }, revokedClaims: ['ward'] });
   });
 
   it('skips events the document already reflects, so duplicates change nothing', () => {
@@ -121,13 +137,13 @@ describe('projectSubject', () => {
 
     expect(erased.state).toEqual({ subject: '00u1', version: 4, status: 'deleted' });
     expect(erased.releasedNames.sort()).toEqual(['kim', 'kim@example.org']);
-    expect(reborn.state).toEqual({ subject: '00u1', version: 5, status: 'active', login: 'new', aliases: [], names: { new: '5' }, claims: {}, profile: {} });
+    expect(reborn.state).toEqual({ subject: '00u1', version: 5, status: 'active', login: 'new', aliases: [], names: { new: '5' }, claims: {}, revokedClaims: [], profile: {} });
   });
 
   it('lets an unregistered subject collect claims, findable by its id only', () => {
     const { state } = projectSubject(null, streamOf('svc-client', [{ type: 'claims.granted', data: { claims: { tenant: 't1' } } }]));
 
-    expect(state).toEqual({ subject: 'svc-client', version: 1, status: 'active', aliases: [], names: {}, claims: { tenant: 't1' }, profile: {} });
+    expect(state).toEqual({ subject: 'svc-client', version: 1, status: 'active', aliases: [], names: {}, claims: { tenant: 't1' }, revokedClaims: [], profile: {} });
   });
 
   it('advances the version over an event type it does not know', () => {

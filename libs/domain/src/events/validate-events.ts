@@ -84,9 +84,16 @@ function stripPropertyName(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
-/** Keys that could reach an object's prototype, and nesting that only serves to exhaust the stack. */
+/**
+ * Keys that could reach an object's prototype, nesting that only serves to exhaust the stack, and
+ * integers past 2^53: JSON parsers that read numbers as doubles (JavaScript here, Go in Hydra)
+ * would silently change them, so they must come as strings.
+ */
 function findUnsafeValue(value: unknown, path: string, depth = 0): FieldError | undefined {
   if (depth > MAX_NESTING_DEPTH) return { field: path, reason: `is nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return { field: path, reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
+  }
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = findUnsafeValue(item, `${path}[${index}]`, depth + 1);

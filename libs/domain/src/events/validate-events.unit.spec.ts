@@ -68,6 +68,15 @@ describe('validateEventBatch', () => {
     });
   });
 
+  it('refuses integers that a JSON parser reading doubles would change', () => {
+    const batch = JSON.parse('[{"type":"claims.granted","subject":"s","data":{"claims":{"mrn":12345678901234567890,"safe":9007199254740991,"ratio":0.5}}}]');
+
+    expect(validateEventBatch(batch)).toEqual({
+      ok: false,
+      errors: [{ index: 0, field: 'data.claims.mrn', reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' }],
+    });
+  });
+
   it('refuses data over the size limit', () => {
     const result = validateEventBatch([{ type: 'claims.granted', subject: 's', data: { claims: { big: 'x'.repeat(20_000) } } }]);
 

@@ -61,6 +61,24 @@ export function tokenClaims(doc: ClaimsDocument, mapping: ClaimMapping, token: T
 }
 
 /**
+ * The names this service answers for in one kind of token, whether the document gives them a value
+ * now or not: the names the mapping gives, every granted claim and every revoked one. A provider
+ * that echoes the last token's claims back must drop these when the document no longer gives them.
+ */
+export function ownedClaimNames(doc: ClaimsDocument, mapping: ClaimMapping, token: TokenKind): Set<string> {
+  const names = new Set<string>();
+  for (const rule of mapping.rules) {
+    if (!rule.tokens.includes(token)) continue;
+    if (rule.source === 'grantedClaims') {
+      for (const name of [...Object.keys(doc.claims), ...doc.revokedClaims]) names.add(name);
+    } else {
+      names.add(rule.claim!);
+    }
+  }
+  return names;
+}
+
+/**
  * Reads a claims configuration file (`CLAIMS_CONFIG`): `{ "rules": [...], "providers": { "okta": { "rules": [...] } } }`.
  * Without `rules` the default rules apply. A rule may not name a claim that a provider it applies
  * to reserves for itself.

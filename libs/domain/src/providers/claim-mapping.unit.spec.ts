@@ -1,5 +1,5 @@
 import type { ClaimsDocument } from '../claims/claims-document.js';
-import { DEFAULT_CLAIMS_CONFIG, mappingFor, parseClaimsConfig, tokenClaims } from './claim-mapping.js';
+import { DEFAULT_CLAIMS_CONFIG, mappingFor, ownedClaimNames, parseClaimsConfig, tokenClaims } from './claim-mapping.js';
 
 const doc: ClaimsDocument = {
   subject: 's',
@@ -9,6 +9,7 @@ const doc: ClaimsDocument = {
   names: {},
   patientId: '6789',
   claims: { tier: 'gold', patient_id: 'from-grant' },
+  revokedClaims: ['ward'],
   profile: { ward: 'B2' },
 };
 
@@ -26,6 +27,15 @@ describe('tokenClaims', () => {
     expect(tokenClaims(doc, mapping, 'id')).toEqual({ ward: 'B2' });
     expect(tokenClaims(doc, mapping, 'access')).toEqual({});
     expect(tokenClaims(doc, mappingFor(DEFAULT_CLAIMS_CONFIG, 'okta'), 'id')).not.toHaveProperty('ward');
+  });
+});
+
+describe('ownedClaimNames', () => {
+  it('names every claim the mapping answers for in a token, with or without a value now', () => {
+    const mapping = { rules: [{ source: 'grantedClaims' as const, tokens: ['access' as const] }, { source: 'profile.unit' as const, claim: 'unit', tokens: ['id' as const] }] };
+
+    expect(ownedClaimNames(doc, mapping, 'access')).toEqual(new Set(['tier', 'patient_id', 'ward']));
+    expect(ownedClaimNames(doc, mapping, 'id')).toEqual(new Set(['unit']));
   });
 });
 

@@ -14,6 +14,7 @@ const kim: ClaimsDocument = {
   names: { 'kim.sato@example.com': '1' },
   patientId: '6789',
   claims: {},
+  revokedClaims: [],
   profile: { ward: 'B2' },
 };
 
