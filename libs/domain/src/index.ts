@@ -10,3 +10,4 @@ export * from './providers/hook-answer.js';
 export * from './providers/reserved-claims.js';
 export * from './providers/claim-mapping.js';
 export * from './providers/okta-token-hook.js';
+export * from './providers/hydra-token-hook.js';

@@ -137,12 +137,11 @@ function parseRules(raw: unknown, field: string, appliesTo: Provider[], errors: 
     const rule: ClaimRule = { source: source as ClaimSource, tokens: [...new Set(tokens as TokenKind[])] };
     if (typeof claim !== 'string') return [rule];
     rule.claim = claim;
-    for (const provider of appliesTo) {
+    const reservedBy = appliesTo.flatMap((provider) => {
       const reservedIn = rule.tokens.filter((token) => RESERVED_CLAIMS[provider][token].has(claim));
-      if (reservedIn.length > 0) {
-        errors.push({ field: `${at}.claim`, reason: `"${claim}" is reserved by ${provider} in the ${reservedIn.join(' and ')} token` });
-      }
-    }
+      return reservedIn.length > 0 ? [`${provider} in the ${reservedIn.join(' and ')} token`] : [];
+    });
+    if (reservedBy.length > 0) errors.push({ field: `${at}.claim`, reason: `"${claim}" is reserved by ${reservedBy.join(', and by ')}` });
     return errors.length > before ? [] : [rule];
   });
 }

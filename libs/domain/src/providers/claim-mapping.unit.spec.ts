@@ -69,7 +69,7 @@ describe('parseClaimsConfig', () => {
     expect(result).toEqual({
       ok: false,
       errors: [
-        { field: 'providers.keycloak', reason: 'is not a provider (okta)' },
+        { field: 'providers.keycloak', reason: 'is not a provider (okta, hydra)' },
         { field: 'rules[0].source', reason: 'must be patientId, grantedClaims or profile.<attribute>' },
         { field: 'rules[0].claim', reason: 'must be a non-empty claim name' },
         { field: 'rules[1].claim', reason: 'must be a non-empty claim name' },

@@ -26,6 +26,14 @@ export const RESERVED_CLAIMS = {
       ...['as_uri', 'authorization_details', 'rpt', 'rsi', 'scp', 'uid', 'username'],
     ]),
   },
+  /**
+   * Hydra overwrites or drops these from a hook's answer (`IDTokenClaims.ToMap` and the access
+   * token's fixed claims); `sid` is its login session id, which logout depends on.
+   */
+  hydra: {
+    id: new Set([...JWT_REGISTERED_CLAIMS, 'acr', 'amr', 'at_hash', 'auth_time', 'c_hash', 'nonce', 'rat', 'sid']),
+    access: new Set([...JWT_REGISTERED_CLAIMS, 'client_id', 'ext', 'scp']),
+  },
 } satisfies Record<string, ReservedNames>;
 
 export type Provider = keyof typeof RESERVED_CLAIMS;
