@@ -8,6 +8,8 @@ import { namespaceEnv, type TestNamespace } from './namespace.js';
 
 export const INGEST_KEY = 'test-ingest-key-0123456789';
 export const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:hook-secret').toString('base64')}`;
+/** Hydra sends its configured value verbatim; Hydra's own tests use a value with a space in it. */
+export const HYDRA_AUTHORIZATION = 'Bearer hydra-hook-secret value';
 
 /** The settings both apps of a test run with, on top of the namespace's; overrides win. */
 export function stackEnv(namespace: TestNamespace, overrides: Record<string, string> = {}): Record<string, string> {
@@ -16,6 +18,8 @@ export function stackEnv(namespace: TestNamespace, overrides: Record<string, str
     INGEST_API_KEY: INGEST_KEY,
     OKTA_HOOK_AUTH_NAME: 'Authorization',
     OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
+    HYDRA_HOOK_AUTH_NAME: 'Authorization',
+    HYDRA_HOOK_AUTH_VALUE: HYDRA_AUTHORIZATION,
     RELAY_POLL_INTERVAL_MS: '200',
     ...overrides,
   };

@@ -3,6 +3,7 @@ import { ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HookApiConfig } from './config/hook-api.config.js';
+import { HydraTokenHookModule } from './hooks/hydra/hydra-token-hook.module.js';
 import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 
@@ -19,6 +20,7 @@ export class HookApiModule {
         ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
         IngestModule,
         OktaTokenHookModule,
+        HydraTokenHookModule,
       ],
     };
   }

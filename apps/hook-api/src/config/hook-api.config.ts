@@ -1,5 +1,5 @@
 import { ConfigError, InfrastructureEnv, loadEnv, type EnvSource } from '@app/config';
-import { DEFAULT_CLAIMS_CONFIG, parseClaimsConfig, type ClaimsConfig, type FailureMode } from '@app/domain';
+import { DEFAULT_CLAIMS_CONFIG, parseClaimsConfig, type ClaimsConfig, type FailureMode, type Provider } from '@app/domain';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import type { ProviderCredential } from '../auth/credential.js';
@@ -29,6 +29,19 @@ class HookApiEnv extends InfrastructureEnv {
   OKTA_HOOK_AUTH_VALUE?: string;
 
   @IsOptional()
+  @IsIn(['header', 'cookie'])
+  HYDRA_HOOK_AUTH_IN?: 'header' | 'cookie';
+
+  @IsOptional()
+  @IsString()
+  HYDRA_HOOK_AUTH_NAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  HYDRA_HOOK_AUTH_VALUE?: string;
+
+  @IsOptional()
   @IsString()
   CLAIMS_CONFIG?: string;
 
@@ -49,7 +62,10 @@ class HookApiEnv extends InfrastructureEnv {
   INGEST_BODY_LIMIT_BYTES: number = 4 * 1024 * 1024;
 }
 
-const PROVIDERS = ['OKTA'] as const;
+/** Each provider's credential comes from `<PREFIX>_HOOK_AUTH_IN`, `_NAME` and `_VALUE`. */
+const CREDENTIAL_PREFIXES = { okta: 'OKTA', hydra: 'HYDRA' } as const satisfies Record<Provider, string>;
+type CredentialPrefix = (typeof CREDENTIAL_PREFIXES)[Provider];
+type ProviderCredentials = Partial<Record<Provider, ProviderCredential>>;
 
 /** The hook-api's settings, validated once at boot; a bad one stops the process with its name. */
 export class HookApiConfig {
@@ -62,10 +78,10 @@ export class HookApiConfig {
     failureMode: FailureMode;
     bodyLimitBytes: number;
     claims: ClaimsConfig;
-    credentials: { okta?: ProviderCredential };
+    credentials: ProviderCredentials;
   };
 
-  private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: { okta?: ProviderCredential }) {
+  private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: ProviderCredentials) {
     this.port = env.PORT;
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
     this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
@@ -76,10 +92,10 @@ export class HookApiConfig {
   static fromEnv(source: EnvSource): HookApiConfig {
     const env = loadEnv(HookApiEnv, source);
     const problems: string[] = [];
-    const credentials: { okta?: ProviderCredential } = {};
-    for (const provider of PROVIDERS) {
-      const credential = providerCredential(env, provider, problems);
-      if (credential) credentials[provider.toLowerCase() as 'okta'] = credential;
+    const credentials: ProviderCredentials = {};
+    for (const [provider, prefix] of Object.entries(CREDENTIAL_PREFIXES) as Array<[Provider, CredentialPrefix]>) {
+      const credential = providerCredential(env, prefix, problems);
+      if (credential) credentials[provider] = credential;
     }
     const claims = env.CLAIMS_CONFIG ? readClaimsConfig(env.CLAIMS_CONFIG, problems) : DEFAULT_CLAIMS_CONFIG;
     if (problems.length > 0) throw new ConfigError(problems);
@@ -88,7 +104,7 @@ export class HookApiConfig {
 }
 
 /** `<PROVIDER>_HOOK_AUTH_NAME` and `_VALUE` come together; `_IN` defaults to `header`. */
-function providerCredential(env: HookApiEnv, provider: (typeof PROVIDERS)[number], problems: string[]): ProviderCredential | undefined {
+function providerCredential(env: HookApiEnv, provider: CredentialPrefix, problems: string[]): ProviderCredential | undefined {
   const location = env[`${provider}_HOOK_AUTH_IN`];
   const name = env[`${provider}_HOOK_AUTH_NAME`];
   const value = env[`${provider}_HOOK_AUTH_VALUE`];

@@ -64,7 +64,7 @@ describe(HookApiConfig.name, () => {
     writeFileSync(bad, JSON.stringify({ rules: [{ source: 'patientId', claim: 'sub', tokens: ['id'] }] }));
 
     expect(HookApiConfig.fromEnv({ CLAIMS_CONFIG: good }).hooks.claims.rules).toEqual([{ source: 'patientId', claim: 'extPatientId', tokens: ['id'] }]);
-    expect(problemsOf({ CLAIMS_CONFIG: bad })).toEqual([`CLAIMS_CONFIG (${bad}): rules[0].claim: "sub" is reserved by okta in the id token`]);
+    expect(problemsOf({ CLAIMS_CONFIG: bad })).toEqual([`CLAIMS_CONFIG (${bad}): rules[0].claim: "sub" is reserved by okta in the id token, and by hydra in the id token`]);
     expect(problemsOf({ CLAIMS_CONFIG: join(directory, 'missing.json') })).toEqual([expect.stringMatching(/^CLAIMS_CONFIG: cannot read .*missing\.json/)]);
   });
 });

@@ -1,0 +1,55 @@
+import { hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
+import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
+import { newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { HYDRA_AUTHORIZATION, OKTA_AUTHORIZATION, runHookApi, stackEnv } from '../../../../test/support/stack.js';
+import { FreezableProxy } from '../../../../test/support/tcp-proxy.js';
+
+/** Every hook route, with a call to it and what its provider takes as "no extra claims" and "deny". */
+const ROUTES = [
+  { path: '/hooks/okta/token', body: oktaTokenHookRequest(), authorization: OKTA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 200, body: expect.stringContaining('errorSummary') } },
+  { path: '/hooks/hydra/token', body: hydraTokenHookRequest(), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+  { path: '/hooks/hydra/refresh', body: hydraTokenHookRequest({ grant: 'refresh_token' }), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+];
+
+describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, authorization, ...expected }) => {
+  const DEADLINE_MS = 100;
+  let namespace: TestNamespace;
+  let proxy: FreezableProxy;
+
+  beforeEach(async () => {
+    namespace = newNamespace();
+    proxy = await FreezableProxy.start({ host: '127.0.0.1', port: Number(new URL(namespace.redisUrl).port || 6379) });
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  async function timedCall(env: Record<string, string>, beforeCall: () => void = () => undefined) {
+    const api = await runHookApi(stackEnv(namespace, { HOOK_DEADLINE_MS: String(DEADLINE_MS), ...env }));
+    try {
+      await api.post(path, body, { authorization });
+      beforeCall();
+      const started = performance.now();
+      const response = await api.post(path, body, { authorization });
+      return { status: response.status, body: await response.text(), elapsed: performance.now() - started };
+    } finally {
+      await api.app.close();
+    }
+  }
+
+  it.each(['open', 'closed'] as const)('fails %s at once when Redis is unreachable', async (mode) => {
+    const answer = await timedCall({ REDIS_URL: 'redis://127.0.0.1:1', HOOK_FAILURE_MODE: mode });
+
+    expect(answer).toEqual({ ...expected[mode], elapsed: expect.any(Number) });
+    expect(answer.elapsed).toBeLessThan(DEADLINE_MS);
+  });
+
+  it.each(['open', 'closed'] as const)('fails %s within the deadline when Redis stops answering', async (mode) => {
+    const answer = await timedCall({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, HOOK_FAILURE_MODE: mode }, () => proxy.freeze());
+
+    expect(answer).toEqual({ ...expected[mode], elapsed: expect.any(Number) });
+    expect(answer.elapsed).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+    expect(answer.elapsed).toBeLessThan(DEADLINE_MS + 100);
+  });
+});
