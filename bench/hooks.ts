@@ -1,13 +1,14 @@
 /**
- * `npm run bench:hooks`: requests per second and latency of the Okta token hook against a warm
- * projection, side by side, in the same run, with a bare Fastify + ioredis server doing one GET
- * per request. Both apps run from `dist/` as they are deployed; the load comes from autocannon in
+ * `npm run bench:hooks`: requests per second and latency of each provider's hook against a warm
+ * projection, each side by side, in the same run, with a bare Fastify + ioredis server doing one GET
+ * per request for the same bodies. Both apps run from `dist/` as they are deployed; the load comes from autocannon in
  * this process. Settings: BENCH_SUBJECTS (10000), BENCH_CONNECTIONS (50), BENCH_SECONDS (10).
  */
 import { ClaimsKeys } from '@app/claims-store';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
+import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, newNamespace } from '../test/support/namespace.js';
 import { freePort } from '../test/support/free-port.js';
@@ -20,11 +21,29 @@ const WARMUP_SECONDS = 2;
 const DISTINCT_REQUESTS = 1_000;
 const INGEST_KEY = 'bench-ingest-key-0123456789';
 const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:bench-secret').toString('base64')}`;
+const HYDRA_AUTHORIZATION = 'Bearer bench-hydra-secret';
 
 const loginOf = (index: number) => `patient.${index}@example.org`;
+const subjectOf = (index: number) => `00u${index}`;
+
+/** The hooks measured, each with the body its provider sends for the subject at `index`. */
+const HOOKS = [
+  {
+    path: '/hooks/okta/token',
+    authorization: OKTA_AUTHORIZATION,
+    body: (index: number) => oktaTokenHookRequest({ login: loginOf(index), userId: subjectOf(index) }),
+  },
+  {
+    path: '/hooks/hydra/token',
+    authorization: HYDRA_AUTHORIZATION,
+    body: (index: number) => hydraTokenHookRequest({ grant: 'refresh_token', subject: subjectOf(index) }),
+  },
+];
 
 interface Row {
   server: string;
+  /** Requests per second of the reference server on the same bodies. */
+  reference: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -45,6 +64,8 @@ async function main(): Promise<void> {
       INGEST_API_KEY: INGEST_KEY,
       OKTA_HOOK_AUTH_NAME: 'Authorization',
       OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
+      HYDRA_HOOK_AUTH_NAME: 'Authorization',
+      HYDRA_HOOK_AUTH_VALUE: HYDRA_AUTHORIZATION,
     };
     const ingestPort = await freePort();
     services.push(await startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(ingestPort) }, () => portOpen(ingestPort)));
@@ -67,10 +88,13 @@ async function main(): Promise<void> {
       ),
     );
 
-    const rows = [
-      await measure('reference: Fastify + ioredis GET', `${referenceUrl}/hook`, {}),
-      await measure('POST /hooks/okta/token', `${apiUrl}/hooks/okta/token`, { authorization: OKTA_AUTHORIZATION }),
-    ];
+    const rows: Row[] = [];
+    for (const hook of HOOKS) {
+      const reference = await measure(`reference, ${hook.path} bodies`, `${referenceUrl}/hook`, {}, hook.body);
+      rows.push({ ...reference, reference: reference.requestsPerSecond });
+      const measured = await measure(`POST ${hook.path}`, `${apiUrl}${hook.path}`, { authorization: hook.authorization }, hook.body);
+      rows.push({ ...measured, reference: reference.requestsPerSecond });
+    }
     print(rows);
   } finally {
     await Promise.all(services.map((service) => service.stop()));
@@ -84,8 +108,8 @@ async function seed(apiUrl: string): Promise<void> {
   for (let start = 0; start < SUBJECTS; start += perBatch) {
     const events = [];
     for (let index = start; index < Math.min(start + perBatch, SUBJECTS); index++) {
-      events.push({ type: 'identity.registered', subject: `00u${index}`, data: { login: loginOf(index) } });
-      events.push({ type: 'patient.linked', subject: `00u${index}`, data: { patientId: String(100_000 + index) } });
+      events.push({ type: 'identity.registered', subject: subjectOf(index), data: { login: loginOf(index) } });
+      events.push({ type: 'patient.linked', subject: subjectOf(index), data: { patientId: String(100_000 + index) } });
     }
     const response = await fetch(`${apiUrl}/events`, {
       method: 'POST',
@@ -108,20 +132,20 @@ async function waitForProjection(redis: Redis, prefix: string): Promise<void> {
   }
 }
 
-/** The reference server reads the same documents, stored as plain strings under the login. */
+/** The reference server reads the same documents, stored as plain strings under the subject id. */
 async function copyDocumentsForReference(redis: Redis, keys: ClaimsKeys, referencePrefix: string): Promise<void> {
   const pipeline = redis.pipeline();
-  for (let index = 0; index < SUBJECTS; index++) pipeline.hget(keys.name(loginOf(index)), 'd');
+  for (let index = 0; index < SUBJECTS; index++) pipeline.hget(keys.subject(subjectOf(index)), 'd');
   const documents = (await pipeline.exec())!.map(([, value]) => value as string);
   const writes = redis.pipeline();
-  documents.forEach((document, index) => writes.set(`${referencePrefix}:${loginOf(index)}`, document));
+  documents.forEach((document, index) => writes.set(`${referencePrefix}:${subjectOf(index)}`, document));
   await writes.exec();
 }
 
-async function measure(server: string, url: string, headers: Record<string, string>): Promise<Row> {
+async function measure(server: string, url: string, headers: Record<string, string>, bodyOf: (index: number) => object): Promise<Omit<Row, 'reference'>> {
   const requests = Array.from({ length: DISTINCT_REQUESTS }, () => {
-    const index = Math.floor(Math.random() * SUBJECTS);
-    return { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(oktaTokenHookRequest({ login: loginOf(index), userId: `00u${index}` })) };
+    const body = bodyOf(Math.floor(Math.random() * SUBJECTS));
+    return { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
   });
   const options = { url, connections: CONNECTIONS, requests };
   await autocannon({ ...options, duration: WARMUP_SECONDS });
@@ -148,7 +172,6 @@ async function portOpen(port: number): Promise<boolean> {
 }
 
 function print(rows: Row[]): void {
-  const reference = rows[0]!.requestsPerSecond;
   console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${SUBJECTS} subjects\n`);
   console.table(
     rows.map((row) => ({
@@ -157,7 +180,7 @@ function print(rows: Row[]): void {
       'p50 ms': row.p50,
       'p99 ms': row.p99,
       'max ms': row.max,
-      'vs reference': (row.requestsPerSecond / reference).toFixed(2),
+      'vs reference': (row.requestsPerSecond / row.reference).toFixed(2),
       'errors/non-2xx': row.errors,
     })),
   );
