@@ -56,6 +56,15 @@ describe(HookApiConfig.name, () => {
     });
   });
 
+  it('reads each provider\'s credential from its own variables', () => {
+    const config = HookApiConfig.fromEnv({ HYDRA_HOOK_AUTH_IN: 'cookie', HYDRA_HOOK_AUTH_NAME: 'hook', HYDRA_HOOK_AUTH_VALUE: 'cookie-secret' });
+
+    expect(config.hooks.credentials).toEqual({ hydra: { in: 'cookie', name: 'hook', value: 'cookie-secret' } });
+    expect(problemsOf({ HYDRA_HOOK_AUTH_IN: 'query', HYDRA_HOOK_AUTH_NAME: 'k', HYDRA_HOOK_AUTH_VALUE: 'long-enough' })).toEqual([
+      'HYDRA_HOOK_AUTH_IN: must be one of the following values: header, cookie',
+    ]);
+  });
+
   it('reads CLAIMS_CONFIG and names what is wrong in it', () => {
     const directory = mkdtempSync(join(tmpdir(), 'claims-config-'));
     const good = join(directory, 'good.json');
