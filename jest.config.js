@@ -11,7 +11,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
-    '^@app/(domain|config|event-store|claims-store)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/(domain|config|event-store|claims-store|jobs)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

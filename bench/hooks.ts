@@ -4,7 +4,7 @@
  * per request for the same bodies. Both apps run from `dist/` as they are deployed; the load comes from autocannon in
  * this process. Settings: BENCH_SUBJECTS (10000), BENCH_CONNECTIONS (50), BENCH_SECONDS (10).
  */
-import { ClaimsKeys } from '@app/claims-store';
+import { ClaimsKeys, ProjectionStateStore } from '@app/claims-store';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
@@ -125,7 +125,7 @@ async function waitForProjection(redis: Redis, prefix: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     let subjects = 0;
-    for await (const batch of redis.scanStream({ match: `${prefix}:subject:*`, count: 1000 })) subjects += (batch as string[]).length;
+    for await (const batch of redis.scanStream({ match: `${prefix}:*:subject:*`, count: 1000 })) subjects += (batch as string[]).length;
     if (subjects >= SUBJECTS) return;
     if (Date.now() > deadline) throw new Error(`only ${subjects} of ${SUBJECTS} subjects projected after 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -135,7 +135,8 @@ async function waitForProjection(redis: Redis, prefix: string): Promise<void> {
 /** The reference server reads the same documents, stored as plain strings under the subject id. */
 async function copyDocumentsForReference(redis: Redis, keys: ClaimsKeys, referencePrefix: string): Promise<void> {
   const pipeline = redis.pipeline();
-  for (let index = 0; index < SUBJECTS; index++) pipeline.hget(keys.subject(subjectOf(index)), 'd');
+  const { live } = (await new ProjectionStateStore(redis, keys).read())!;
+  for (let index = 0; index < SUBJECTS; index++) pipeline.hget(keys.subject(live, subjectOf(index)), 'd');
   const documents = (await pipeline.exec())!.map(([, value]) => value as string);
   const writes = redis.pipeline();
   documents.forEach((document, index) => writes.set(`${referencePrefix}:${subjectOf(index)}`, document));

@@ -1,17 +1,14 @@
 import { ClaimsStoreModule } from '@app/claims-store';
 import { ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
+import { queuePrefix } from '@app/jobs';
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SyncWorkerConfig } from './config/sync-worker.config.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { ProjectionModule } from './projection/projection.module.js';
+import { RebuildModule } from './rebuild/rebuild.module.js';
 import { RelayModule } from './relay/relay.module.js';
-
-/** BullMQ needs a queue's keys in one hash slot on a Cluster; the braces put them there. */
-export function queuePrefix(redisPrefix: string): string {
-  return `${redisPrefix}:{queues}`;
-}
 
 @Module({})
 export class SyncWorkerModule {
@@ -26,6 +23,7 @@ export class SyncWorkerModule {
         IngestModule,
         RelayModule,
         ProjectionModule,
+        RebuildModule,
       ],
     };
   }

@@ -2,23 +2,39 @@ import { normalizeLookupName } from '@app/domain';
 import { hash } from 'node:crypto';
 
 /**
- * Names of the projection's Redis keys. Identifiers are hashed into the key names: logins and
- * emails stay out of `SCAN`, `MONITOR`, slow logs and keyspace events, any character a producer
- * sends is safe in a key, and every key has the same short length. Each script touches one key,
- * so the layout runs unchanged on a Redis Cluster.
+ * Names of the projection's Redis keys. The projection lives in generations: a rebuild fills a new
+ * one while readers keep the current one, then they switch. Identifiers are hashed into the key
+ * names: logins and emails stay out of `SCAN`, `MONITOR`, slow logs and keyspace events, any
+ * character a producer sends is safe in a key, and every key has the same short length. Each script
+ * touches one key, so the layout runs unchanged on a Redis Cluster.
  */
 export class ClaimsKeys {
   constructor(private readonly prefix: string) {}
 
+  /** Which generations exist, which one readers use, and how far the projection is. */
+  projectionState(): string {
+    return `${this.prefix}:projection`;
+  }
+
   /** The subject's document, found by its id. */
-  subject(subject: string): string {
-    return `${this.prefix}:subject:${digest(subject)}`;
+  subject(generation: string, subject: string): string {
+    return `${this.prefix}:${generation}:subject:${digest(subject)}`;
   }
 
   /** A copy of the document of whichever subject owns a login, email or alias. */
-  name(name: string): string {
-    return `${this.prefix}:name:${digest(normalizeLookupName(name))}`;
+  name(generation: string, name: string): string {
+    return `${this.prefix}:${generation}:name:${digest(normalizeLookupName(name))}`;
   }
+
+  /** A `SCAN` pattern matching every key of one generation. */
+  generationPattern(generation: string): string {
+    return `${this.prefix}:${generation}:*`;
+  }
+}
+
+/** A generation name that no earlier generation of the deployment had, even after Redis lost everything. */
+export function newGeneration(now = Date.now()): string {
+  return `g${now.toString(36)}`;
 }
 
 function digest(value: string): string {

@@ -7,10 +7,10 @@ import { decodeState } from './stored-state.js';
 export class ClaimsReader {
   constructor(private readonly redis: Redis, private readonly keys: ClaimsKeys) {}
 
-  /** The subject's document, its tombstone if it was erased, or `null` when no lookup finds it. */
-  async find(lookups: readonly SubjectLookup[]): Promise<SubjectState | null> {
+  /** The subject's document in a generation, its tombstone if it was erased, or `null` when no lookup finds it. */
+  async find(generation: string, lookups: readonly SubjectLookup[]): Promise<SubjectState | null> {
     for (const lookup of lookups) {
-      const key = lookup.by === 'subject' ? this.keys.subject(lookup.value) : this.keys.name(lookup.value);
+      const key = lookup.by === 'subject' ? this.keys.subject(generation, lookup.value) : this.keys.name(generation, lookup.value);
       const stored = await this.redis.hget(key, 'd');
       if (stored !== null) return decodeState(stored, lookup.value);
     }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withScripts } from './redis-scripts.js';
 
 /**
  * Every projection write is one Lua script on one key, so it is atomic and safe on a Cluster.
@@ -50,6 +51,5 @@ export interface ClaimsScripts {
 }
 
 export function withClaimsScripts(redis: Redis): Redis & ClaimsScripts {
-  for (const [name, definition] of Object.entries(SCRIPTS)) redis.defineCommand(name, definition);
-  return redis as Redis & ClaimsScripts;
+  return withScripts<ClaimsScripts>(redis, SCRIPTS);
 }

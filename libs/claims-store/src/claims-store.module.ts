@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ClaimsKeys } from './claims-keys.js';
 import { ClaimsReader } from './claims-reader.js';
 import { ClaimsWriter } from './claims-writer.js';
+import { ProjectionStateStore } from './projection-state.js';
 import { createFailFastRedis, createPatientRedis } from './redis-clients.js';
 
 export const CLAIMS_REDIS = Symbol('CLAIMS_REDIS');
@@ -15,32 +16,31 @@ export interface ClaimsStoreOptions {
   prefix: string;
 }
 
-/** The Redis projection: a reader for the hooks, a writer for the projection worker. */
+/** The Redis projection: a reader for the hooks, a writer for the projection worker, its state for both. */
 @Module({})
 export class ClaimsStoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(CLAIMS_REDIS) private readonly redis: Redis) {}
 
   /** Reads fail within `commandTimeoutMs`, so a hook can still answer inside its deadline. */
   static forHooks(options: ClaimsStoreOptions & { commandTimeoutMs: number }): DynamicModule {
-    return ClaimsStoreModule.build(
-      () => createFailFastRedis(options.redisUrl, 'hooks', options.commandTimeoutMs),
-      { provide: ClaimsReader, inject: [CLAIMS_REDIS], useFactory: (redis: Redis) => new ClaimsReader(redis, new ClaimsKeys(options.prefix)) },
-    );
+    return ClaimsStoreModule.build(options.prefix, () => createFailFastRedis(options.redisUrl, 'hooks', options.commandTimeoutMs), ClaimsReader);
   }
 
   static forProjection(options: ClaimsStoreOptions): DynamicModule {
-    return ClaimsStoreModule.build(
-      () => createPatientRedis(options.redisUrl, 'projection'),
-      { provide: ClaimsWriter, inject: [CLAIMS_REDIS], useFactory: (redis: Redis) => new ClaimsWriter(redis, new ClaimsKeys(options.prefix)) },
-    );
+    return ClaimsStoreModule.build(options.prefix, () => createPatientRedis(options.redisUrl, 'projection'), ClaimsWriter);
   }
 
-  private static build(createRedis: () => Redis, store: FactoryProvider): DynamicModule {
+  private static build(prefix: string, createRedis: () => Redis, access: typeof ClaimsReader | typeof ClaimsWriter): DynamicModule {
+    const onRedis = (type: new (redis: Redis, keys: ClaimsKeys) => object): FactoryProvider => ({
+      provide: type,
+      inject: [CLAIMS_REDIS],
+      useFactory: (redis: Redis) => new type(redis, new ClaimsKeys(prefix)),
+    });
     return {
       module: ClaimsStoreModule,
       global: true,
-      providers: [{ provide: CLAIMS_REDIS, useFactory: createRedis }, store],
-      exports: [store.provide, CLAIMS_REDIS],
+      providers: [{ provide: CLAIMS_REDIS, useFactory: createRedis }, onRedis(access), onRedis(ProjectionStateStore)],
+      exports: [access, ProjectionStateStore, CLAIMS_REDIS],
     };
   }
 

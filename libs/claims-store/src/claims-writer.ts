@@ -12,9 +12,9 @@ export class ClaimsWriter {
     this.redis = withClaimsScripts(redis);
   }
 
-  /** The stored states (documents or tombstones) of these subjects; a subject without one is absent. */
-  async states(subjects: readonly string[]): Promise<Map<string, SubjectState>> {
-    const stored = await Promise.all(subjects.map((subject) => this.redis.hget(this.keys.subject(subject), 'd')));
+  /** The stored states (documents or tombstones) of these subjects in a generation; a subject without one is absent. */
+  async states(generation: string, subjects: readonly string[]): Promise<Map<string, SubjectState>> {
+    const stored = await Promise.all(subjects.map((subject) => this.redis.hget(this.keys.subject(generation, subject), 'd')));
     const states = new Map<string, SubjectState>();
     stored.forEach((json, index) => json !== null && states.set(subjects[index]!, decodeState(json, subjects[index]!)));
     return states;
@@ -27,17 +27,27 @@ export class ClaimsWriter {
    * tombstone: hooks can tell an erased subject from an unknown one, and the version it keeps
    * stops a late job from folding the erased history back in.
    */
-  async apply(projection: SubjectProjection): Promise<void> {
+  async apply(generation: string, projection: SubjectProjection): Promise<void> {
     const { state, releasedNames } = projection;
     if (!projection.changed || state === null) return;
-    const released = releasedNames.map((name) => this.redis.claimsReleaseName(this.keys.name(name), state.subject, state.version));
+    const released = releasedNames.map((name) => this.redis.claimsReleaseName(this.keys.name(generation, name), state.subject, state.version));
     const document = encodeState(state);
     const named = isDeleted(state)
       ? []
       : Object.entries(state.names).map(([name, claimPosition]) =>
-          this.redis.claimsPutName(this.keys.name(name), state.subject, claimPosition, state.version, document),
+          this.redis.claimsPutName(this.keys.name(generation, name), state.subject, claimPosition, state.version, document),
         );
     await Promise.all([...released, ...named]);
-    await this.redis.claimsPutSubject(this.keys.subject(state.subject), state.version, document);
+    await this.redis.claimsPutSubject(this.keys.subject(generation, state.subject), state.version, document);
+  }
+
+  /** Removes every key of a generation, a batch at a time, so Redis is never blocked for long. */
+  async removeGeneration(generation: string): Promise<number> {
+    let removed = 0;
+    for await (const keys of this.redis.scanStream({ match: this.keys.generationPattern(generation), count: 1_000 })) {
+      if ((keys as string[]).length === 0) continue;
+      removed += await this.redis.unlink(...(keys as string[]));
+    }
+    return removed;
   }
 }

@@ -3,3 +3,4 @@ export * from './claims-reader.js';
 export * from './claims-store.module.js';
 export * from './claims-writer.js';
 export * from './redis-clients.js';
+export * from './projection-state.js';

@@ -94,6 +94,21 @@ export class EventStore {
     return rows.map((row) => row.subject);
   }
 
+  /** The ordinal of the last stream: streams up to it hold every subject appended so far. */
+  async lastStreamOrdinal(): Promise<number> {
+    const { rows } = await this.pool.query<{ last: string | null }>('SELECT max(ordinal)::text AS last FROM streams');
+    return Number(rows[0]?.last ?? 0);
+  }
+
+  /** The subjects whose streams are numbered in `(after, through]`, in that order. */
+  async subjectsByOrdinal(after: number, through: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>(
+      'SELECT subject FROM streams WHERE ordinal > $1 AND ordinal <= $2 ORDER BY ordinal',
+      [after, through],
+    );
+    return rows.map((row) => row.subject);
+  }
+
   /** Each subject's events after the given version, in version order, grouped by subject. */
   async readStreams(after: ReadonlyMap<string, number>): Promise<Map<string, RecordedEvent[]>> {
     const { rows } = await this.pool.query<EventRow>(

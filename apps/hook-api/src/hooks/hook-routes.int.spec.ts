@@ -1,6 +1,7 @@
 import { hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
-import { newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { seedProjection } from '../../../../test/support/projection.js';
 import { HYDRA_AUTHORIZATION, OKTA_AUTHORIZATION, runHookApi, stackEnv } from '../../../../test/support/stack.js';
 import { FreezableProxy } from '../../../../test/support/tcp-proxy.js';
 
@@ -18,11 +19,13 @@ describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, aut
 
   beforeEach(async () => {
     namespace = newNamespace();
+    await seedProjection(namespace, {});
     proxy = await FreezableProxy.start({ host: '127.0.0.1', port: Number(new URL(namespace.redisUrl).port || 6379) });
   });
 
   afterEach(async () => {
     await proxy.close();
+    await dropNamespace(namespace);
   });
 
   async function timedCall(env: Record<string, string>, beforeCall: () => void = () => undefined) {

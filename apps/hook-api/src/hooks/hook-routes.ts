@@ -1,10 +1,10 @@
-import { ClaimsReader } from '@app/claims-store';
 import type { HookAnswer, Parsed, SubjectLookup, SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
 import { HookApiConfig } from '../config/hook-api.config.js';
+import { SubjectFinder } from '../projection/subject-finder.js';
 
 /** What a provider's hook route needs to know; the request path around it is the same for all. */
 export interface HookEndpoint<Request> {
@@ -40,7 +40,7 @@ export class HookRoutes {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly claims: ClaimsReader,
+    private readonly subjects: SubjectFinder,
     private readonly config: HookApiConfig,
   ) {}
 
@@ -73,7 +73,7 @@ export class HookRoutes {
       timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
     });
     try {
-      const state = await Promise.race([this.claims.find(endpoint.lookups(request)), deadline]);
+      const state = await Promise.race([this.subjects.find(endpoint.lookups(request)), deadline]);
       return endpoint.answer(request, state);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);

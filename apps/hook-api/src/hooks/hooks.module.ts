@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ProjectionModule } from '../projection/projection.module.js';
 import { HookRoutes } from './hook-routes.js';
 
-@Module({ providers: [HookRoutes], exports: [HookRoutes] })
+@Module({ imports: [ProjectionModule], providers: [HookRoutes], exports: [HookRoutes] })
 export class HooksModule {}

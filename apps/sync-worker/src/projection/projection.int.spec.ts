@@ -1,4 +1,4 @@
-import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis } from '@app/claims-store';
+import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
 import { projectSubject, type ClaimsDocument, type NewEvent } from '@app/domain';
 import { EventStore, LOG_START, type LogPosition, type LogRange } from '@app/event-store';
 import type { Redis } from 'ioredis';
@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { migratedPool } from '../../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { ProjectionService } from './projection.service.js';
+
+const GENERATION = 'g1';
 
 describe(ProjectionService.name, () => {
   let namespace: TestNamespace;
@@ -24,7 +26,9 @@ describe(ProjectionService.name, () => {
     const keys = new ClaimsKeys(namespace.redisPrefix);
     writer = new ClaimsWriter(redis, keys);
     reader = new ClaimsReader(redis, keys);
-    sut = new ProjectionService(store, writer);
+    const state = new ProjectionStateStore(redis, keys);
+    await state.initialize(GENERATION);
+    sut = new ProjectionService(store, writer, state);
   });
 
   afterEach(async () => {
@@ -53,7 +57,7 @@ describe(ProjectionService.name, () => {
     return state === null || state.status === 'deleted' ? null : state;
   }
 
-  const find = (subject: string) => reader.find([{ by: 'subject', value: subject }]);
+  const find = (subject: string) => reader.find(GENERATION, [{ by: 'subject', value: subject }]);
 
   it('ends in the state of a sequential fold whatever the order of jobs, and never moves back in time', async () => {
     const ranges = await appendBatches([
@@ -76,12 +80,12 @@ describe(ProjectionService.name, () => {
   it('does nothing for a duplicate job', async () => {
     const [range] = await appendBatches([[{ type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }]]);
     await sut.project(range!);
-    const before = await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject('kim'));
+    const before = await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject(GENERATION, 'kim'));
 
     const again = await sut.project(range!);
 
     expect(again).toEqual({ subjects: 1, events: 0 });
-    expect(await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject('kim'))).toEqual(before);
+    expect(await redis.hgetall(new ClaimsKeys(namespace.redisPrefix).subject(GENERATION, 'kim'))).toEqual(before);
   });
 
   it('refuses to write a state older than the stored one', async () => {
@@ -90,8 +94,8 @@ describe(ProjectionService.name, () => {
     const newer = projectSubject(null, [first!, second!]);
     const older = projectSubject(null, [first!]);
 
-    await writer.apply(newer);
-    await writer.apply(older);
+    await writer.apply(GENERATION, newer);
+    await writer.apply(GENERATION, older);
 
     expect(await find('kim')).toMatchObject({ version: 2, patientId: '2' });
   });
@@ -105,9 +109,9 @@ describe(ProjectionService.name, () => {
     await sut.project(ranges[1]!);
 
     for (const name of ['KIM.SATO@example.com', 'mrn-0043']) {
-      expect(await reader.find([{ by: 'name', value: name }])).toMatchObject({ subject: 'kim', version: 2 });
+      expect(await reader.find(GENERATION, [{ by: 'name', value: name }])).toMatchObject({ subject: 'kim', version: 2 });
     }
-    for (const name of ['kim@example.org', 'MRN-0042']) expect(await reader.find([{ by: 'name', value: name }])).toBeNull();
+    for (const name of ['kim@example.org', 'MRN-0042']) expect(await reader.find(GENERATION, [{ by: 'name', value: name }])).toBeNull();
     expect(await find('kim')).toMatchObject({ aliases: ['MRN-0043'] });
   });
 
@@ -122,7 +126,7 @@ describe(ProjectionService.name, () => {
     await sut.project(ranges[0]!);
     await sut.project(ranges[2]!);
 
-    expect(await reader.find([{ by: 'name', value: 'shared@example.org' }])).toMatchObject({ subject: 'new' });
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'shared@example.org' }])).toMatchObject({ subject: 'new' });
     expect(await find('old')).toMatchObject({ patientId: '1' });
   });
 
@@ -136,10 +140,10 @@ describe(ProjectionService.name, () => {
     await sut.project(ranges[0]!);
 
     const keys = new ClaimsKeys(namespace.redisPrefix);
-    expect(await redis.keys(`${namespace.redisPrefix}:*`)).toEqual([keys.subject('kim')]);
-    expect(await redis.hgetall(keys.subject('kim'))).toEqual({ v: '3', d: '{"status":"deleted","version":3}' });
+    expect(await redis.keys(`${namespace.redisPrefix}:${GENERATION}:*`)).toEqual([keys.subject(GENERATION, 'kim')]);
+    expect(await redis.hgetall(keys.subject(GENERATION, 'kim'))).toEqual({ v: '3', d: '{"status":"deleted","version":3}' });
     expect(await find('kim')).toEqual({ subject: 'kim', version: 3, status: 'deleted' });
-    expect(await reader.find([{ by: 'name', value: 'kim@example.org' }])).toBeNull();
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@example.org' }])).toBeNull();
   });
 
   it('starts an erased subject that is registered again from its tombstone, with nothing of its past', async () => {
@@ -153,6 +157,6 @@ describe(ProjectionService.name, () => {
     expect(await find('kim')).toEqual(await sequentialFold('kim'));
     expect(await find('kim')).toMatchObject({ version: 4, status: 'active', login: 'kim.new@example.org' });
     expect(await find('kim')).not.toHaveProperty('patientId');
-    expect(await reader.find([{ by: 'name', value: 'kim@example.org' }])).toBeNull();
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@example.org' }])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { PROJECTION_JOB_OPTIONS, PROJECTION_QUEUE } from './projection-queue.js';
+import { PROJECTION_JOB_OPTIONS, PROJECTION_QUEUE } from '@app/jobs';
 import { ProjectionProcessor } from './projection.processor.js';
 import { ProjectionService } from './projection.service.js';
 

@@ -1,10 +1,10 @@
+import { cappedExponentialBackoff, PROJECTION_QUEUE, PROJECTION_WORKER_LOCK, type ProjectionJobData, type ProjectionJobs } from '@app/jobs';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { cappedExponentialBackoff, PROJECTION_QUEUE, type ProjectionJobData } from './projection-queue.js';
 import { ProjectionService, type ProjectionResult } from './projection.service.js';
 
-@Processor(PROJECTION_QUEUE, { concurrency: 1, settings: { backoffStrategy: cappedExponentialBackoff } })
+@Processor(PROJECTION_QUEUE, { concurrency: 1, ...PROJECTION_WORKER_LOCK, settings: { backoffStrategy: cappedExponentialBackoff } })
 export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger(ProjectionProcessor.name);
 
@@ -24,7 +24,14 @@ export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
   }
 
   process(job: Job<ProjectionJobData>): Promise<ProjectionResult> {
-    return this.projection.project(job.data);
+    switch (job.name) {
+      case 'project':
+        return this.projection.project(job.data as ProjectionJobs['project']);
+      case 'rebuild-chunk':
+        return this.projection.replayStreams(job.data as ProjectionJobs['rebuild-chunk']);
+      default:
+        throw new Error(`unknown projection job ${job.name}`);
+    }
   }
 
   @OnWorkerEvent('failed')

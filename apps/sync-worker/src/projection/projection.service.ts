@@ -1,6 +1,7 @@
-import { ClaimsWriter } from '@app/claims-store';
+import { ClaimsWriter, ProjectionStateStore, writtenGenerations } from '@app/claims-store';
 import { projectSubject } from '@app/domain';
 import { EventStore, type LogRange } from '@app/event-store';
+import type { ProjectionJobs } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
 
 export interface ProjectionResult {
@@ -9,25 +10,45 @@ export interface ProjectionResult {
 }
 
 /**
- * Keeps the Redis projection current: for every subject with events in a stretch of the log, it
- * folds every event the stored document does not reflect yet and writes the result. The job is
- * idempotent and order-free: a duplicate finds nothing new, and a job that runs early simply
- * projects further than its stretch.
+ * Keeps the Redis projection current: for every subject it is given, in every generation being
+ * written, it folds every event the stored state does not reflect yet and writes the result. The
+ * work is idempotent and order-free: a duplicate finds nothing new, and a job that runs early
+ * simply projects further than its stretch.
  */
 @Injectable()
 export class ProjectionService {
   constructor(
     private readonly store: EventStore,
     private readonly claims: ClaimsWriter,
+    private readonly state: ProjectionStateStore,
   ) {}
 
+  /** A relayed stretch of the log: the subjects with events in it. */
   async project(range: LogRange): Promise<ProjectionResult> {
-    const subjects = await this.store.subjectsIn(range);
-    if (subjects.length === 0) return { subjects: 0, events: 0 };
-    const states = await this.claims.states(subjects);
-    const streams = await this.store.readStreams(new Map(subjects.map((subject) => [subject, states.get(subject)?.version ?? 0])));
-    const projections = subjects.map((subject) => projectSubject(states.get(subject) ?? null, streams.get(subject) ?? []));
-    await Promise.all(projections.map((projection) => this.claims.apply(projection)));
+    const state = await this.state.read();
+    // Redis lost the projection: the rebuild that the projection's guard starts covers these events.
+    if (state === null) return { subjects: 0, events: 0 };
+    return this.projectSubjects(writtenGenerations(state), await this.store.subjectsIn(range));
+  }
+
+  /** A rebuild's chunk: the streams in an ordinal range, replayed into the generation being built. */
+  async replayStreams(chunk: ProjectionJobs['rebuild-chunk']): Promise<ProjectionResult> {
+    const state = await this.state.read();
+    // A rebuild that Redis lost, or that another replaced, has nothing left to fill.
+    if (state?.building !== chunk.generation) return { subjects: 0, events: 0 };
+    return this.projectSubjects([chunk.generation], await this.store.subjectsByOrdinal(chunk.afterOrdinal, chunk.throughOrdinal));
+  }
+
+  private async projectSubjects(generations: readonly string[], subjects: readonly string[]): Promise<ProjectionResult> {
+    if (subjects.length === 0 || generations.length === 0) return { subjects: 0, events: 0 };
+    const stored = await Promise.all(generations.map((generation) => this.claims.states(generation, subjects)));
+    const readFrom = subjects.map((subject): [string, number] => [subject, Math.min(...stored.map((states) => states.get(subject)?.version ?? 0))]);
+    const streams = await this.store.readStreams(new Map(readFrom));
+    await Promise.all(
+      generations.flatMap((generation, index) =>
+        subjects.map((subject) => this.claims.apply(generation, projectSubject(stored[index]!.get(subject) ?? null, streams.get(subject) ?? []))),
+      ),
+    );
     return { subjects: subjects.length, events: [...streams.values()].reduce((sum, events) => sum + events.length, 0) };
   }
 }

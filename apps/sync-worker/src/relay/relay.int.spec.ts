@@ -1,10 +1,11 @@
-import { ClaimsKeys, ClaimsReader, createPatientRedis } from '@app/claims-store';
+import { createPatientRedis } from '@app/claims-store';
 import { EventStore, LOG_START, RelayCheckpoints } from '@app/event-store';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { migratedPool } from '../../../../test/support/database.js';
 import { eventually } from '../../../../test/support/eventually.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { findLive } from '../../../../test/support/projection.js';
 import { runSyncWorker, stackEnv } from '../../../../test/support/stack.js';
 
 interface OpenAppend {
@@ -44,7 +45,6 @@ describe('relay', () => {
   let pool: pg.Pool;
   let store: EventStore;
   let redis: Redis;
-  let claims: ClaimsReader;
   let late: OpenAppend | undefined;
 
   beforeEach(async () => {
@@ -52,7 +52,6 @@ describe('relay', () => {
     pool = await migratedPool(namespace);
     store = new EventStore(pool);
     redis = createPatientRedis(namespace.redisUrl, 'test');
-    claims = new ClaimsReader(redis, new ClaimsKeys(namespace.redisPrefix));
   });
 
   afterEach(async () => {
@@ -64,7 +63,7 @@ describe('relay', () => {
   });
 
   const patientOf = async (subject: string) => {
-    const state = await claims.find([{ by: 'subject', value: subject }]);
+    const state = await findLive(redis, namespace, [{ by: 'subject', value: subject }]);
     return state?.status === 'active' ? state.patientId : undefined;
   };
 

@@ -1,9 +1,9 @@
 import { EventStore, RelayCheckpoints, type LogPosition } from '@app/event-store';
+import { PROJECTION_QUEUE, projectionJobId, type ProjectionJobData } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SyncWorkerConfig } from '../config/sync-worker.config.js';
-import { PROJECTION_QUEUE, projectionJobId, type ProjectionJobData } from '../projection/projection-queue.js';
 import { LogListener } from './log-listener.js';
 import { Wakeup } from './wakeup.js';
 

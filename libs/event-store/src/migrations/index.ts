@@ -1,6 +1,7 @@
 import { eventLog } from './0001-event-log.js';
+import { streamOrdinals } from './0002-stream-ordinals.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [eventLog];
+export const MIGRATIONS: readonly Migration[] = [eventLog, streamOrdinals];

@@ -1,8 +1,7 @@
-import { ClaimsKeys, ClaimsWriter, createPatientRedis } from '@app/claims-store';
-import { projectSubject, type ClaimsEvent } from '@app/domain';
+import type { ClaimsEvent } from '@app/domain';
 import { HYDRA_GRANTS, hydraRefreshHookRequest, hydraTokenHookRequest, type HydraGrant } from '../../../../../libs/domain/src/testing/hydra-requests.js';
-import { streamOf } from '../../../../../libs/domain/src/testing/recorded-events.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../../test/support/namespace.js';
+import { seedProjection } from '../../../../../test/support/projection.js';
 import { HYDRA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
 
 const TOKEN = '/hooks/hydra/token';
@@ -32,20 +31,13 @@ const SUBJECTS: Record<string, ClaimsEvent[]> = {
   ],
 };
 
-async function seed(namespace: TestNamespace): Promise<void> {
-  const redis = createPatientRedis(namespace.redisUrl, 'test');
-  const writer = new ClaimsWriter(redis, new ClaimsKeys(namespace.redisPrefix));
-  for (const [subject, events] of Object.entries(SUBJECTS)) await writer.apply(projectSubject(null, streamOf(subject, events)));
-  redis.disconnect();
-}
-
 describe('POST /hooks/hydra/token and /hooks/hydra/refresh', () => {
   let namespace: TestNamespace;
   let api: RunningHookApi;
 
   beforeAll(async () => {
     namespace = newNamespace();
-    await seed(namespace);
+    await seedProjection(namespace, SUBJECTS);
     api = await runHookApi(stackEnv(namespace, { HOOK_BODY_LIMIT_BYTES: '8192' }));
   });
 
@@ -152,7 +144,7 @@ describe('POST /hooks/hydra/token with the credential in a cookie', () => {
 
   beforeAll(async () => {
     namespace = newNamespace();
-    await seed(namespace);
+    await seedProjection(namespace, SUBJECTS);
     api = await runHookApi(stackEnv(namespace, { HYDRA_HOOK_AUTH_IN: 'cookie', HYDRA_HOOK_AUTH_NAME: 'hydra_hook', HYDRA_HOOK_AUTH_VALUE: 'cookie-secret-0123' }));
   });
 

@@ -1,8 +1,6 @@
-import { ClaimsKeys, ClaimsWriter, createPatientRedis } from '@app/claims-store';
-import { projectSubject } from '@app/domain';
 import { oktaTokenHookRequest } from '../../../../../libs/domain/src/testing/okta-requests.js';
-import { streamOf } from '../../../../../libs/domain/src/testing/recorded-events.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../../test/support/namespace.js';
+import { seedProjection } from '../../../../../test/support/projection.js';
 import { OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
 
 const PATH = '/hooks/okta/token';
@@ -13,18 +11,13 @@ describe('POST /hooks/okta/token', () => {
 
   beforeAll(async () => {
     namespace = newNamespace();
+    await seedProjection(namespace, {
+      '00u1': [
+        { type: 'identity.registered', data: { login: 'kim.sato@example.com' } },
+        { type: 'patient.linked', data: { patientId: '6789' } },
+      ],
+    });
     api = await runHookApi(stackEnv(namespace, { HOOK_BODY_LIMIT_BYTES: '4096' }));
-    const redis = createPatientRedis(namespace.redisUrl, 'test');
-    await new ClaimsWriter(redis, new ClaimsKeys(namespace.redisPrefix)).apply(
-      projectSubject(
-        null,
-        streamOf('00u1', [
-          { type: 'identity.registered', data: { login: 'kim.sato@example.com' } },
-          { type: 'patient.linked', data: { patientId: '6789' } },
-        ]),
-      ),
-    );
-    redis.disconnect();
   });
 
   afterAll(async () => {

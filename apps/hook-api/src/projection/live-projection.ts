@@ -1,0 +1,47 @@
+import { ProjectionStateStore, type ProjectionState } from '@app/claims-store';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+
+/**
+ * How often the hooks look at which generation is live. A switch reaches them within this time;
+ * the generation they leave is kept current for far longer (see the rebuild), so none of them
+ * ever reads a half-built or stale projection.
+ */
+export const STATE_REFRESH_MS = 250;
+
+/**
+ * The projection state as the hooks see it, read from Redis in the background so that a hook call
+ * costs one read of the document and nothing else. While Redis is unreachable it keeps the last
+ * state it read.
+ */
+@Injectable()
+export class LiveProjection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveProjection.name);
+  private state: ProjectionState | null = null;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly store: ProjectionStateStore) {}
+
+  /** `null` until Redis holds a projection (the sync-worker creates it). */
+  get current(): ProjectionState | null {
+    return this.state;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), STATE_REFRESH_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const state = await this.store.read();
+      if (state?.live !== this.state?.live) this.logger.log(state ? `reading generation ${state.live}` : 'Redis holds no projection');
+      this.state = state;
+    } catch {
+      // Unreachable Redis is reported by its client; the hooks answer with the failure mode meanwhile.
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { PROJECTION_WORKER_LOCK, REBUILD_QUEUE, type RebuildJobData, type RebuildProgress } from '@app/jobs';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { RebuildService } from './rebuild.service.js';
+
+/** The rebuild queue: one rebuild or retirement at a time; their work runs as chunks in the projection queue. */
+@Processor(REBUILD_QUEUE, { concurrency: 1, ...PROJECTION_WORKER_LOCK })
+export class RebuildProcessor extends WorkerHost {
+  private readonly logger = new Logger(RebuildProcessor.name);
+
+  constructor(private readonly rebuilds: RebuildService) {
+    super();
+  }
+
+  async process(job: Job<RebuildJobData>): Promise<RebuildProgress | void> {
+    switch (job.name) {
+      case 'rebuild':
+        return this.rebuilds.rebuild(job);
+      case 'retire':
+        return this.rebuilds.retire(job.data.generation);
+      default:
+        throw new Error(`unknown rebuild job ${job.name}`);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<RebuildJobData> | undefined, error: Error): void {
+    this.logger.warn(`${job?.name} of ${job?.data.generation} failed (attempt ${job?.attemptsMade}), will retry: ${error.message}`);
+  }
+}

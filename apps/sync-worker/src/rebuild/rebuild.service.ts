@@ -1,0 +1,107 @@
+import { ClaimsWriter, ProjectionStateStore } from '@app/claims-store';
+import { EventStore } from '@app/event-store';
+import {
+  PROJECTION_QUEUE,
+  queuePrefix,
+  REBUILD_JOB_OPTIONS,
+  REBUILD_QUEUE,
+  rebuildChunkJobId,
+  RETIRE_DELAY_MS,
+  retireJobId,
+  type ProjectionJobData,
+  type RebuildJobData,
+  type RebuildProgress,
+} from '@app/jobs';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { QueueEvents, type Job, type Queue } from 'bullmq';
+import { SyncWorkerConfig } from '../config/sync-worker.config.js';
+import type { ProjectionResult } from '../projection/projection.service.js';
+
+/**
+ * Streams per rebuild chunk. Chunks run in the projection queue, one job at a time with the relayed
+ * ones, so a subject is never folded twice at once and live jobs wait at most one chunk.
+ */
+export const STREAMS_PER_CHUNK = 1_000;
+
+/**
+ * Replays every stream of the log into a new generation, chunk by chunk, then makes it live in one
+ * atomic step. Relayed jobs write the new generation too from the moment it exists, so events
+ * appended meanwhile are in it when it goes live. The job's progress is where a rebuild resumes
+ * after its worker died.
+ */
+@Injectable()
+export class RebuildService implements OnModuleDestroy {
+  private readonly logger = new Logger(RebuildService.name);
+  private readonly projectionEvents: QueueEvents;
+
+  constructor(
+    config: SyncWorkerConfig,
+    private readonly store: EventStore,
+    private readonly state: ProjectionStateStore,
+    private readonly claims: ClaimsWriter,
+    @InjectQueue(PROJECTION_QUEUE) private readonly projectionQueue: Queue<ProjectionJobData>,
+    @InjectQueue(REBUILD_QUEUE) private readonly rebuildQueue: Queue<RebuildJobData>,
+  ) {
+    this.projectionEvents = new QueueEvents(PROJECTION_QUEUE, { connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.projectionEvents.close();
+  }
+
+  async rebuild(job: Job<RebuildJobData>): Promise<RebuildProgress> {
+    const { generation } = job.data;
+    const lastOrdinal = await this.store.lastStreamOrdinal();
+    const resumed = typeof job.progress === 'object' ? (job.progress as RebuildProgress) : undefined;
+    let progress: RebuildProgress = resumed ?? { percent: 0, position: 0, lastOrdinal, events: 0, eventsPerSecond: 0, etaSeconds: null };
+    if (resumed) this.logger.log(`resuming the rebuild of ${generation} at stream ${resumed.position} of ${lastOrdinal}`);
+    await this.projectionEvents.waitUntilReady();
+    const started = performance.now();
+    const startPosition = progress.position;
+    let eventsThisRun = 0;
+    while (progress.position < lastOrdinal) {
+      if ((await this.state.read())?.building !== generation) {
+        this.logger.warn(`rebuild of ${generation} abandoned: it is no longer the generation being built`);
+        return progress;
+      }
+      const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + STREAMS_PER_CHUNK, lastOrdinal) };
+      const chunkJob = await this.projectionQueue.add('rebuild-chunk', chunk, { jobId: rebuildChunkJobId(chunk) });
+      const result = (await chunkJob.waitUntilFinished(this.projectionEvents)) as ProjectionResult;
+      eventsThisRun += result.events;
+      const seconds = (performance.now() - started) / 1000;
+      const streamsPerSecond = (chunk.throughOrdinal - startPosition) / seconds;
+      progress = {
+        percent: Math.floor((chunk.throughOrdinal / lastOrdinal) * 1000) / 10,
+        position: chunk.throughOrdinal,
+        lastOrdinal,
+        events: progress.events + result.events,
+        eventsPerSecond: Math.round(eventsThisRun / seconds),
+        etaSeconds: Math.ceil((lastOrdinal - chunk.throughOrdinal) / streamsPerSecond),
+      };
+      await job.updateProgress(progress);
+    }
+    await this.goLive(generation);
+    progress = { ...progress, percent: 100, etaSeconds: 0 };
+    await job.updateProgress(progress);
+    return progress;
+  }
+
+  /** Removes a generation readers have left, then forgets it. */
+  async retire(generation: string): Promise<void> {
+    const removed = await this.claims.removeGeneration(generation);
+    await this.state.retire(generation);
+    this.logger.log(`generation ${generation} removed (${removed} keys)`);
+  }
+
+  private async goLive(generation: string): Promise<void> {
+    if (!(await this.state.completeRebuild(generation))) return;
+    this.logger.log(`generation ${generation} is live`);
+    const retiring = (await this.state.read())?.retiring;
+    if (retiring) await this.scheduleRetirement(retiring);
+  }
+
+  async scheduleRetirement(generation: string): Promise<void> {
+    await this.rebuildQueue.add('retire', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: retireJobId(generation), delay: RETIRE_DELAY_MS });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './queues.js';
+export * from './projection-jobs.js';
+export * from './rebuild-jobs.js';
