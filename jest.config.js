@@ -24,7 +24,8 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
-      testTimeout: 30_000,
     },
   ],
+  // Jest reads the timeout from the top level only; integration tests start whole apps.
+  testTimeout: 30_000,
 };

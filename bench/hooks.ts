@@ -12,7 +12,7 @@ import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, newNamespace } from '../test/support/namespace.js';
 import { freePort } from '../test/support/free-port.js';
-import { answersHttp, startService, type Service } from './support/processes.js';
+import { answersHttp, portOpen, startService, type Service } from '../test/support/processes.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -159,17 +159,6 @@ async function measure(server: string, url: string, headers: Record<string, stri
     max: result.latency.max,
     errors: result.errors + result.timeouts + result.non2xx,
   };
-}
-
-async function portOpen(port: number): Promise<boolean> {
-  const { createConnection } = await import('node:net');
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 function print(rows: Row[]): void {

@@ -1,5 +1,7 @@
 import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
-import { projectSubject, type ClaimsEvent, type SubjectLookup, type SubjectState } from '@app/domain';
+import { jsonEquals, projectSubject, type ClaimsEvent, type JsonValue, type SubjectLookup, type SubjectState } from '@app/domain';
+import { EventStore } from '@app/event-store';
+import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { streamOf } from '../../libs/domain/src/testing/recorded-events.js';
 import type { TestNamespace } from './namespace.js';
@@ -26,4 +28,20 @@ export async function findLive(redis: Redis, namespace: TestNamespace, lookups: 
   const keys = new ClaimsKeys(namespace.redisPrefix);
   const state = await new ProjectionStateStore(redis, keys).read();
   return state === null ? null : new ClaimsReader(redis, keys).find(state.live, lookups);
+}
+
+/**
+ * The subjects whose state in the live generation differs from a fold of their whole stream in the
+ * log: empty when the projection holds exactly what a clean run gives. Also counts the subjects.
+ */
+export async function projectionDrift(redis: Redis, namespace: TestNamespace, pool: pg.Pool): Promise<{ subjects: number; drifted: string[] }> {
+  const { rows } = await pool.query<{ subject: string }>('SELECT subject FROM streams');
+  const streams = await new EventStore(pool).readStreams(new Map(rows.map(({ subject }) => [subject, 0])));
+  const drifted: string[] = [];
+  for (const { subject } of rows) {
+    const expected = projectSubject(null, streams.get(subject) ?? []).state;
+    const actual = await findLive(redis, namespace, [{ by: 'subject', value: subject }]);
+    if (!jsonEquals(actual as unknown as JsonValue, expected as unknown as JsonValue)) drifted.push(subject);
+  }
+  return { subjects: rows.length, drifted };
 }

@@ -2,6 +2,7 @@ import { ClaimsStoreModule } from '@app/claims-store';
 import { ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
 import { HookApiConfig } from './config/hook-api.config.js';
 import { HydraTokenHookModule } from './hooks/hydra/hydra-token-hook.module.js';
 import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
@@ -19,6 +20,7 @@ export class HookApiModule {
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),
         ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
         IngestModule,
+        AdminModule,
         OktaTokenHookModule,
         HydraTokenHookModule,
       ],

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { ConfigError } from '@app/config';
 import { Logger } from '@nestjs/common';
 import { SyncWorkerConfig } from './config/sync-worker.config.js';
+import { runRebuildCli } from './rebuild/rebuild-cli.js';
 import { runMigrations, startSyncWorker } from './sync-worker.js';
 
-const USAGE = 'usage: node dist/apps/sync-worker/main.js [migrate]';
+const USAGE = 'usage: node dist/apps/sync-worker/main.js [migrate | rebuild]';
 
 try {
   const config = SyncWorkerConfig.fromEnv(process.env);
@@ -12,6 +13,8 @@ try {
   if (command === 'migrate') {
     const applied = await runMigrations(config);
     console.log(applied.length > 0 ? `applied ${applied.join(', ')} to schema "${config.postgres.schema}"` : `schema "${config.postgres.schema}" is up to date`);
+  } else if (command === 'rebuild') {
+    process.exitCode = await runRebuildCli(config);
   } else if (command === undefined) {
     const app = await startSyncWorker(config);
     app.enableShutdownHooks();

@@ -109,7 +109,7 @@ export class ProjectionStateStore {
     return (await this.redis.projectionCompleteRebuild(this.key, generation)) === 1;
   }
 
-  /** Forgets a retired generation once its keys are gone. */
+  /** Stops naming a generation readers have left, so that no job writes it any more. */
   async retire(generation: string): Promise<void> {
     await this.redis.projectionRetire(this.key, generation);
   }

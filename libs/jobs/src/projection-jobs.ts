@@ -10,6 +10,11 @@ export interface ProjectionJobs {
   project: LogRange;
   /** Streams `(afterOrdinal, throughOrdinal]` replayed into a generation a rebuild is filling. */
   'rebuild-chunk': { generation: string; afterOrdinal: number; throughOrdinal: number };
+  /**
+   * Stops writing a generation readers have left. It runs in this queue so that no relayed job is
+   * writing the generation while it is dropped from the state, and none does afterwards.
+   */
+  retire: { generation: string };
 }
 
 export type ProjectionJobName = keyof ProjectionJobs;
@@ -23,6 +28,8 @@ export function projectionJobId(range: LogRange): string {
 export function rebuildChunkJobId(chunk: ProjectionJobs['rebuild-chunk']): string {
   return `rebuild-${chunk.generation}-${chunk.throughOrdinal}`;
 }
+
+export const retireJobId = (generation: string): string => `retire-${generation}`;
 
 const MAX_RETRY_DELAY_MS = 30_000;
 

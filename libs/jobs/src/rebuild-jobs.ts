@@ -1,11 +1,11 @@
 import { newGeneration, type ProjectionStateStore, type RebuildStart } from '@app/claims-store';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions, JobState, Queue } from 'bullmq';
 
 export interface RebuildJobs {
   /** Replays every stream into `generation`, then makes it live. */
   rebuild: { generation: string };
-  /** Removes a generation readers have left. */
-  retire: { generation: string };
+  /** Removes the keys of a generation nothing reads or writes any more. */
+  'remove-generation': { generation: string };
 }
 
 export type RebuildJobName = keyof RebuildJobs;
@@ -24,13 +24,7 @@ export interface RebuildProgress {
 }
 
 export const rebuildJobId = (generation: string): string => `rebuild-${generation}`;
-export const retireJobId = (generation: string): string => `retire-${generation}`;
-
-/**
- * How long a generation readers left stays and keeps being written: far longer than readers take
- * to notice a switch, so none of them reads a generation that is no longer kept current.
- */
-export const RETIRE_DELAY_MS = 30_000;
+export const removeGenerationJobId = (generation: string): string => `remove-${generation}`;
 
 export const REBUILD_JOB_OPTIONS: JobsOptions = {
   attempts: Number.MAX_SAFE_INTEGER,
@@ -50,4 +44,19 @@ export async function requestRebuild(state: ProjectionStateStore, queue: Queue):
     await queue.add('rebuild', { generation: start.generation! }, { ...REBUILD_JOB_OPTIONS, jobId: rebuildJobId(start.generation!) });
   }
   return start;
+}
+
+export interface RebuildStatus {
+  generation: string;
+  /** The job's state: `waiting` until a sync-worker takes it, `active`, then `completed`. */
+  state: JobState | 'unknown';
+  progress?: RebuildProgress;
+}
+
+/** Where the rebuild into `generation` is, as its job reports it. */
+export async function rebuildStatus(queue: Queue, generation: string): Promise<RebuildStatus> {
+  const job = await queue.getJob(rebuildJobId(generation));
+  if (!job) return { generation, state: 'unknown' };
+  const state = await job.getState();
+  return typeof job.progress === 'object' ? { generation, state, progress: job.progress as RebuildProgress } : { generation, state };
 }

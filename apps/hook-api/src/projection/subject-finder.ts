@@ -9,7 +9,17 @@ export class ProjectionUnavailableError extends Error {
   }
 }
 
-/** Finds the subject a hook call is about in the live generation of the projection. */
+export class ProjectionColdError extends Error {
+  constructor() {
+    super('the projection is being built from the log and does not hold the subject yet');
+  }
+}
+
+/**
+ * Finds the subject a hook call is about in the live generation of the projection. A miss is an
+ * answer only when the projection is warm (it holds every subject of the log); in a cold one it
+ * may only mean "not built yet", so the hook gives its failure answer instead.
+ */
 @Injectable()
 export class SubjectFinder {
   constructor(
@@ -20,6 +30,8 @@ export class SubjectFinder {
   async find(lookups: readonly SubjectLookup[]): Promise<SubjectState | null> {
     const state = this.projection.current;
     if (state === null) throw new ProjectionUnavailableError();
-    return this.claims.find(state.live, lookups);
+    const found = await this.claims.find(state.live, lookups);
+    if (found === null && !state.warm) throw new ProjectionColdError();
+    return found;
   }
 }

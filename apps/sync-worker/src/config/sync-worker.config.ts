@@ -23,6 +23,17 @@ class SyncWorkerEnv extends InfrastructureEnv {
 
   @IsIn(['true', 'false'])
   MIGRATE_ON_BOOT: 'true' | 'false' = 'true';
+
+  /** Streams per rebuild chunk: relayed jobs wait for at most one chunk. */
+  @Min(1)
+  @Max(100_000)
+  @IsInt()
+  REBUILD_CHUNK_STREAMS: number = 1_000;
+
+  /** How long a generation readers left is kept current before it is removed; far above the hooks' 250 ms refresh. */
+  @Min(2_000)
+  @IsInt()
+  REBUILD_RETIRE_DELAY_MS: number = 30_000;
 }
 
 /** The sync-worker's settings, validated once at boot. */
@@ -32,6 +43,7 @@ export class SyncWorkerConfig {
   readonly ingest: { host: string; port: number };
   readonly relay: { batchSize: number; pollIntervalMs: number };
   readonly migrateOnBoot: boolean;
+  readonly rebuild: { chunkStreams: number; retireDelayMs: number };
 
   private constructor(env: SyncWorkerEnv) {
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
@@ -39,6 +51,7 @@ export class SyncWorkerConfig {
     this.ingest = { host: env.INGEST_TCP_HOST, port: env.INGEST_TCP_PORT };
     this.relay = { batchSize: env.RELAY_BATCH_SIZE, pollIntervalMs: env.RELAY_POLL_INTERVAL_MS };
     this.migrateOnBoot = env.MIGRATE_ON_BOOT === 'true';
+    this.rebuild = { chunkStreams: env.REBUILD_CHUNK_STREAMS, retireDelayMs: env.REBUILD_RETIRE_DELAY_MS };
   }
 
   static fromEnv(source: EnvSource): SyncWorkerConfig {

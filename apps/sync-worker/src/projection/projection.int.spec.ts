@@ -1,6 +1,8 @@
 import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
 import { projectSubject, type ClaimsDocument, type NewEvent } from '@app/domain';
 import { EventStore, LOG_START, type LogPosition, type LogRange } from '@app/event-store';
+import { queuePrefix, REBUILD_QUEUE } from '@app/jobs';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { migratedPool } from '../../../../test/support/database.js';
@@ -16,6 +18,7 @@ describe(ProjectionService.name, () => {
   let store: EventStore;
   let writer: ClaimsWriter;
   let reader: ClaimsReader;
+  let rebuildQueue: Queue;
   let sut: ProjectionService;
 
   beforeEach(async () => {
@@ -28,10 +31,12 @@ describe(ProjectionService.name, () => {
     reader = new ClaimsReader(redis, keys);
     const state = new ProjectionStateStore(redis, keys);
     await state.initialize(GENERATION);
-    sut = new ProjectionService(store, writer, state);
+    rebuildQueue = new Queue(REBUILD_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
+    sut = new ProjectionService(store, writer, state, rebuildQueue);
   });
 
   afterEach(async () => {
+    await rebuildQueue.close();
     redis.disconnect();
     await pool.end();
     await dropNamespace(namespace);

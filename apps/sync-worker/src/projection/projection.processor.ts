@@ -23,12 +23,14 @@ export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
     await this.queue.setGlobalConcurrency(1);
   }
 
-  process(job: Job<ProjectionJobData>): Promise<ProjectionResult> {
+  process(job: Job<ProjectionJobData>): Promise<ProjectionResult | void> {
     switch (job.name) {
       case 'project':
         return this.projection.project(job.data as ProjectionJobs['project']);
       case 'rebuild-chunk':
         return this.projection.replayStreams(job.data as ProjectionJobs['rebuild-chunk']);
+      case 'retire':
+        return this.projection.retire((job.data as ProjectionJobs['retire']).generation);
       default:
         throw new Error(`unknown projection job ${job.name}`);
     }

@@ -1,8 +1,10 @@
 import { ClaimsWriter, ProjectionStateStore, writtenGenerations } from '@app/claims-store';
 import { projectSubject } from '@app/domain';
 import { EventStore, type LogRange } from '@app/event-store';
-import type { ProjectionJobs } from '@app/jobs';
+import { REBUILD_JOB_OPTIONS, REBUILD_QUEUE, removeGenerationJobId, type ProjectionJobs, type RebuildJobData } from '@app/jobs';
+import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 
 export interface ProjectionResult {
   subjects: number;
@@ -21,6 +23,7 @@ export class ProjectionService {
     private readonly store: EventStore,
     private readonly claims: ClaimsWriter,
     private readonly state: ProjectionStateStore,
+    @InjectQueue(REBUILD_QUEUE) private readonly rebuildQueue: Queue<RebuildJobData>,
   ) {}
 
   /** A relayed stretch of the log: the subjects with events in it. */
@@ -37,6 +40,16 @@ export class ProjectionService {
     // A rebuild that Redis lost, or that another replaced, has nothing left to fill.
     if (state?.building !== chunk.generation) return { subjects: 0, events: 0 };
     return this.projectSubjects([chunk.generation], await this.store.subjectsByOrdinal(chunk.afterOrdinal, chunk.throughOrdinal));
+  }
+
+  /**
+   * Stops writing a generation readers have left. As a job of the projection queue it runs while no
+   * other projection job does, so none writes the generation after this; its keys are then removed
+   * off the projection's path.
+   */
+  async retire(generation: string): Promise<void> {
+    await this.state.retire(generation);
+    await this.rebuildQueue.add('remove-generation', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: removeGenerationJobId(generation) });
   }
 
   private async projectSubjects(generations: readonly string[], subjects: readonly string[]): Promise<ProjectionResult> {

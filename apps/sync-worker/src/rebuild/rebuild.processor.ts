@@ -1,10 +1,10 @@
-import { PROJECTION_WORKER_LOCK, REBUILD_QUEUE, type RebuildJobData, type RebuildProgress } from '@app/jobs';
+import { PROJECTION_WORKER_LOCK, REBUILD_QUEUE, type RebuildJobData, type RebuildJobs, type RebuildProgress } from '@app/jobs';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { RebuildService } from './rebuild.service.js';
 
-/** The rebuild queue: one rebuild or retirement at a time; their work runs as chunks in the projection queue. */
+/** The rebuild queue: one rebuild or removal at a time; a rebuild's folding runs as chunks in the projection queue. */
 @Processor(REBUILD_QUEUE, { concurrency: 1, ...PROJECTION_WORKER_LOCK })
 export class RebuildProcessor extends WorkerHost {
   private readonly logger = new Logger(RebuildProcessor.name);
@@ -16,9 +16,9 @@ export class RebuildProcessor extends WorkerHost {
   async process(job: Job<RebuildJobData>): Promise<RebuildProgress | void> {
     switch (job.name) {
       case 'rebuild':
-        return this.rebuilds.rebuild(job);
-      case 'retire':
-        return this.rebuilds.retire(job.data.generation);
+        return this.rebuilds.rebuild(job as Job<RebuildJobs['rebuild']>);
+      case 'remove-generation':
+        return this.rebuilds.removeGeneration(job.data.generation);
       default:
         throw new Error(`unknown rebuild job ${job.name}`);
     }

@@ -3,54 +3,51 @@ import { EventStore } from '@app/event-store';
 import {
   PROJECTION_QUEUE,
   queuePrefix,
-  REBUILD_JOB_OPTIONS,
-  REBUILD_QUEUE,
   rebuildChunkJobId,
-  RETIRE_DELAY_MS,
   retireJobId,
   type ProjectionJobData,
-  type RebuildJobData,
+  type RebuildJobs,
   type RebuildProgress,
 } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { QueueEvents, type Job, type Queue } from 'bullmq';
 import { SyncWorkerConfig } from '../config/sync-worker.config.js';
 import type { ProjectionResult } from '../projection/projection.service.js';
 
 /**
- * Streams per rebuild chunk. Chunks run in the projection queue, one job at a time with the relayed
- * ones, so a subject is never folded twice at once and live jobs wait at most one chunk.
- */
-export const STREAMS_PER_CHUNK = 1_000;
-
-/**
  * Replays every stream of the log into a new generation, chunk by chunk, then makes it live in one
- * atomic step. Relayed jobs write the new generation too from the moment it exists, so events
- * appended meanwhile are in it when it goes live. The job's progress is where a rebuild resumes
- * after its worker died.
+ * atomic step. Chunks run in the projection queue, one job at a time with the relayed ones, so a
+ * subject is never folded twice at once and relayed jobs wait for at most one chunk. Relayed jobs
+ * write the new generation too from the moment it exists, so events appended meanwhile are in it
+ * when it goes live. The job's progress is where a rebuild resumes after its worker died.
  */
 @Injectable()
-export class RebuildService implements OnModuleDestroy {
+export class RebuildService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RebuildService.name);
   private readonly projectionEvents: QueueEvents;
+  private stopping = false;
 
   constructor(
-    config: SyncWorkerConfig,
+    private readonly config: SyncWorkerConfig,
     private readonly store: EventStore,
     private readonly state: ProjectionStateStore,
     private readonly claims: ClaimsWriter,
     @InjectQueue(PROJECTION_QUEUE) private readonly projectionQueue: Queue<ProjectionJobData>,
-    @InjectQueue(REBUILD_QUEUE) private readonly rebuildQueue: Queue<RebuildJobData>,
   ) {
     this.projectionEvents = new QueueEvents(PROJECTION_QUEUE, { connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** A worker that stops leaves its rebuild after the current chunk; the job is retried and resumes. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.projectionEvents.close();
   }
 
-  async rebuild(job: Job<RebuildJobData>): Promise<RebuildProgress> {
+  async rebuild(job: Job<RebuildJobs['rebuild']>): Promise<RebuildProgress> {
     const { generation } = job.data;
     const lastOrdinal = await this.store.lastStreamOrdinal();
     const resumed = typeof job.progress === 'object' ? (job.progress as RebuildProgress) : undefined;
@@ -61,11 +58,12 @@ export class RebuildService implements OnModuleDestroy {
     const startPosition = progress.position;
     let eventsThisRun = 0;
     while (progress.position < lastOrdinal) {
+      if (this.stopping) throw new Error(`worker stopping; the rebuild resumes at stream ${progress.position}`);
       if ((await this.state.read())?.building !== generation) {
         this.logger.warn(`rebuild of ${generation} abandoned: it is no longer the generation being built`);
         return progress;
       }
-      const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + STREAMS_PER_CHUNK, lastOrdinal) };
+      const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + this.config.rebuild.chunkStreams, lastOrdinal) };
       const chunkJob = await this.projectionQueue.add('rebuild-chunk', chunk, { jobId: rebuildChunkJobId(chunk) });
       const result = (await chunkJob.waitUntilFinished(this.projectionEvents)) as ProjectionResult;
       eventsThisRun += result.events;
@@ -87,10 +85,8 @@ export class RebuildService implements OnModuleDestroy {
     return progress;
   }
 
-  /** Removes a generation readers have left, then forgets it. */
-  async retire(generation: string): Promise<void> {
+  async removeGeneration(generation: string): Promise<void> {
     const removed = await this.claims.removeGeneration(generation);
-    await this.state.retire(generation);
     this.logger.log(`generation ${generation} removed (${removed} keys)`);
   }
 
@@ -101,7 +97,8 @@ export class RebuildService implements OnModuleDestroy {
     if (retiring) await this.scheduleRetirement(retiring);
   }
 
+  /** Readers switch within a fraction of a second; the generation they left is kept current far longer. */
   async scheduleRetirement(generation: string): Promise<void> {
-    await this.rebuildQueue.add('retire', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: retireJobId(generation), delay: RETIRE_DELAY_MS });
+    await this.projectionQueue.add('retire', { generation }, { jobId: retireJobId(generation), delay: this.config.rebuild.retireDelayMs });
   }
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 
 export interface Service {
   name: string;
@@ -35,9 +36,19 @@ export async function startService(name: string, command: string[], env: Record<
   throw new Error(`${name} did not become ready:\n${output}`);
 }
 
-
 /** Resolves once something accepts HTTP on the port. */
 export async function answersHttp(url: string): Promise<boolean> {
   await (await fetch(url, { method: 'GET' })).text();
   return true;
+}
+
+/** Whether something accepts TCP connections on the port. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }

@@ -1,0 +1,12 @@
+import { freePort } from './free-port.js';
+import { portOpen, startService, type Service } from './processes.js';
+
+/**
+ * A Redis server of the test's own, for what cannot be done to the shared one: FLUSHALL, a restart
+ * that loses everything. Started as the machine's Redis is, without persistence.
+ */
+export async function startPrivateRedis(): Promise<{ url: string; service: Service }> {
+  const port = await freePort();
+  const service = await startService('redis', ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {}, () => portOpen(port));
+  return { url: `redis://127.0.0.1:${port}`, service };
+}
