@@ -42,16 +42,16 @@ function singleHeader(headers: IncomingHttpHeaders, name: string): string | unde
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The cookie as Go's `AddCookie` (Hydra) writes it: the value verbatim, in double quotes when it
+ * holds a space or a comma. Nothing is percent-decoded: Go does not encode.
+ */
 function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
   for (const pair of (headers.cookie ?? '').split(';')) {
     const separator = pair.indexOf('=');
     if (separator > 0 && pair.slice(0, separator).trim() === name) {
       const value = pair.slice(separator + 1).trim();
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
     }
   }
   return undefined;

@@ -116,8 +116,15 @@ function providerCredential(env: HookApiEnv, provider: CredentialPrefix, problem
     problems.push(`${provider}_HOOK_AUTH_NAME, ${provider}_HOOK_AUTH_VALUE: set both or neither`);
     return undefined;
   }
+  if (location === 'cookie' && !COOKIE_VALUE.test(value)) {
+    problems.push(`${provider}_HOOK_AUTH_VALUE: a cookie value may hold only printable ASCII without " ; or \\ (the provider would drop the rest)`);
+    return undefined;
+  }
   return { in: location ?? 'header', name, value };
 }
+
+/** What Go's `http.Cookie` keeps of a value; it silently drops every other byte. */
+const COOKIE_VALUE = /^[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]+$/;
 
 function readClaimsConfig(path: string, problems: string[]): ClaimsConfig {
   let raw: unknown;

@@ -65,6 +65,15 @@ describe(HookApiConfig.name, () => {
     ]);
   });
 
+  it('refuses a cookie credential with characters the provider would drop from the cookie', () => {
+    for (const value of ['with"quote', 'semi;colon', 'back\\slash', 'clé-secrète']) {
+      expect(problemsOf({ HYDRA_HOOK_AUTH_IN: 'cookie', HYDRA_HOOK_AUTH_NAME: 'k', HYDRA_HOOK_AUTH_VALUE: value })).toEqual([
+        expect.stringMatching(/^HYDRA_HOOK_AUTH_VALUE: a cookie value may hold only printable ASCII/),
+      ]);
+    }
+    expect(problemsOf({ HYDRA_HOOK_AUTH_IN: 'cookie', HYDRA_HOOK_AUTH_NAME: 'k', HYDRA_HOOK_AUTH_VALUE: 'Bearer secret, value' })).toEqual([]);
+  });
+
   it('reads CLAIMS_CONFIG and names what is wrong in it', () => {
     const directory = mkdtempSync(join(tmpdir(), 'claims-config-'));
     const good = join(directory, 'good.json');

@@ -1,4 +1,4 @@
-import { hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
+import { hydraRefreshHookRequest, hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../test/support/projection.js';
@@ -9,7 +9,7 @@ import { FreezableProxy } from '../../../../test/support/tcp-proxy.js';
 const ROUTES = [
   { path: '/hooks/okta/token', body: oktaTokenHookRequest(), authorization: OKTA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 200, body: expect.stringContaining('errorSummary') } },
   { path: '/hooks/hydra/token', body: hydraTokenHookRequest(), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
-  { path: '/hooks/hydra/refresh', body: hydraTokenHookRequest({ grant: 'refresh_token' }), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+  { path: '/hooks/hydra/refresh', body: hydraRefreshHookRequest(), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
 ];
 
 describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, authorization, ...expected }) => {

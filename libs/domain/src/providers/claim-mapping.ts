@@ -46,16 +46,13 @@ export function mappingFor(config: ClaimsConfig, provider: Provider): ClaimMappi
 /** The claims a document contributes to one kind of token, before any provider-specific filtering. */
 export function tokenClaims(doc: ClaimsDocument, mapping: ClaimMapping, token: TokenKind): JsonObject {
   const claims: JsonObject = {};
-  for (const rule of mapping.rules) {
-    if (!rule.tokens.includes(token)) continue;
+  for (const rule of rulesFor(mapping, token)) {
     if (rule.source === 'grantedClaims') {
       Object.assign(claims, doc.claims);
-    } else if (rule.source === 'patientId') {
-      if (doc.patientId !== undefined) claims[rule.claim!] = doc.patientId;
-    } else {
-      const value = doc.profile[rule.source.slice('profile.'.length)];
-      if (value !== undefined) claims[rule.claim!] = value;
+      continue;
     }
+    const value = rule.source === 'patientId' ? doc.patientId : doc.profile[rule.source.slice('profile.'.length)];
+    if (value !== undefined) claims[rule.claim!] = value;
   }
   return claims;
 }
@@ -66,16 +63,13 @@ export function tokenClaims(doc: ClaimsDocument, mapping: ClaimMapping, token: T
  * that echoes the last token's claims back must drop these when the document no longer gives them.
  */
 export function ownedClaimNames(doc: ClaimsDocument, mapping: ClaimMapping, token: TokenKind): Set<string> {
-  const names = new Set<string>();
-  for (const rule of mapping.rules) {
-    if (!rule.tokens.includes(token)) continue;
-    if (rule.source === 'grantedClaims') {
-      for (const name of [...Object.keys(doc.claims), ...doc.revokedClaims]) names.add(name);
-    } else {
-      names.add(rule.claim!);
-    }
-  }
-  return names;
+  return new Set(
+    rulesFor(mapping, token).flatMap((rule) => (rule.source === 'grantedClaims' ? [...Object.keys(doc.claims), ...doc.revokedClaims] : [rule.claim!])),
+  );
+}
+
+function rulesFor(mapping: ClaimMapping, token: TokenKind): ClaimRule[] {
+  return mapping.rules.filter((rule) => rule.tokens.includes(token));
 }
 
 /**

@@ -20,9 +20,9 @@ const SUBJECT_FIELD = 'session.id_token.subject';
 
 /**
  * Reads either hook's body: the legacy hook sends the subject at the top level (and `requester`),
- * the generic one only in `session.id_token.subject`, which both carry. Hydra sends `null` for any
- * empty map or list and, since v25.4, leaves `subject` out when it is empty; for client_credentials
- * the subject is the client, so the client id stands in for a missing one there, and only there.
+ * the generic one only in `session.id_token.subject`, which both carry. For client_credentials that
+ * subject is the client id. Maps and lists Hydra never set come as `null`; since v25.4 an empty
+ * `subject` or `username` is left out.
  */
 export function parseHydraTokenHookRequest(body: unknown): Parsed<HydraTokenHookRequest> {
   if (!isJsonObject(body)) return { ok: false, errors: [{ field: '', reason: 'the body must be a JSON object' }] };
@@ -31,12 +31,7 @@ export function parseHydraTokenHookRequest(body: unknown): Parsed<HydraTokenHook
   const idToken = fields.object(session, 'id_token', 'session.id_token');
   const idTokenClaims = fields.object(fields.object(idToken, 'id_token_claims', 'session.id_token.id_token_claims'), 'ext', 'session.id_token.id_token_claims.ext');
   const accessTokenClaims = fields.object(session, 'extra', 'session.extra');
-  const request = fields.object(body, 'request', 'request');
-  const grantTypes = fields.strings(request, 'grant_types', 'request.grant_types');
-  const subject =
-    fields.string(body, 'subject', 'subject') ??
-    fields.string(idToken, 'subject', SUBJECT_FIELD) ??
-    (grantTypes.includes('client_credentials') ? (fields.string(request, 'client_id', 'request.client_id') ?? fields.string(session, 'client_id', 'session.client_id')) : undefined);
+  const subject = fields.string(body, 'subject', 'subject') ?? fields.string(idToken, 'subject', SUBJECT_FIELD);
   if (fields.errors.length > 0) return { ok: false, errors: fields.errors };
   if (subject === undefined) {
     return { ok: false, errors: [{ field: SUBJECT_FIELD, reason: 'is required: the subject the token is minted for (legacy hook: subject)' }] };

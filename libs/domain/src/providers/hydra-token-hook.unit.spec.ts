@@ -1,5 +1,5 @@
 import type { ClaimsDocument, DeletedSubject } from '../claims/claims-document.js';
-import type { JsonObject, JsonValue } from '../json.js';
+import type { JsonObject } from '../json.js';
 import { HYDRA_GRANTS, hydraRefreshHookRequest, hydraTokenHookRequest, withHydraAnswerApplied, type HydraGrant } from '../testing/hydra-requests.js';
 import { DEFAULT_CLAIMS_CONFIG, mappingFor } from './claim-mapping.js';
 import { answerHydraTokenHook, hydraFailureAnswer, parseHydraTokenHookRequest, type HydraTokenHookRequest } from './hydra-token-hook.js';
@@ -62,12 +62,8 @@ describe('parseHydraTokenHookRequest', () => {
     expect(parsed(body)).toEqual({ subject: 'billing-service', accessTokenClaims: {}, idTokenClaims: {} });
   });
 
-  it('falls back to the client id only for client_credentials when Hydra leaves the subject out', () => {
-    const machine = hydraTokenHookRequest({ grant: 'client_credentials', subject: null });
-    const user = hydraTokenHookRequest({ grant: 'refresh_token', subject: null });
-
-    expect(parsed(machine).subject).toBe('billing-service');
-    expect(parseHydraTokenHookRequest(user)).toEqual({
+  it('refuses a body without a subject, naming the field', () => {
+    expect(parseHydraTokenHookRequest(hydraTokenHookRequest({ grant: 'refresh_token', subject: null }))).toEqual({
       ok: false,
       errors: [{ field: 'session.id_token.subject', reason: 'is required: the subject the token is minted for (legacy hook: subject)' }],
     });
@@ -78,13 +74,11 @@ describe('parseHydraTokenHookRequest', () => {
     const session = body['session'] as Record<string, unknown>;
     session['extra'] = ['not', 'a', 'map'];
     (session['id_token'] as Record<string, unknown>)['subject'] = 42;
-    (body['request'] as Record<string, unknown>)['grant_types'] = 'refresh_token';
 
     expect(parseHydraTokenHookRequest(body)).toEqual({
       ok: false,
       errors: [
         { field: 'session.extra', reason: 'must be an object' },
-        { field: 'request.grant_types', reason: 'must be an array of strings' },
         { field: 'session.id_token.subject', reason: 'must be a string' },
       ],
     });
@@ -186,15 +180,13 @@ describe('answerHydraTokenHook', () => {
     expect(answerHydraTokenHook(request, erased, mapping)).toMatchObject({ status: 403 });
   });
 
-  it('echoes claims as Hydra sent them and emits only numbers a float64 keeps exactly', () => {
+  it('echoes claims as Hydra sent them, large integers as the strings they came as', () => {
     const request = parsed(hydraTokenHookRequest({ ext: { sid: 's', big_id: '12345678901234567890', ratio: 0.25 } }));
     const doc: ClaimsDocument = { ...kim, claims: { count: 9007199254740991, nested: { list: [1, 2.5, 'x'] } } };
 
     const answer = answerHydraTokenHook(request, doc, mapping) as { body: JsonObject };
 
     expect(answer.body['session']).toMatchObject({ id_token: { big_id: '12345678901234567890', ratio: 0.25, count: 9007199254740991 } });
-    expect(numbersIn(answer.body).every((value) => !Number.isInteger(value) || Number.isSafeInteger(value))).toBe(true);
-    expect(JSON.stringify(answer.body).length).toBeLessThan(5 * 1024 * 1024);
   });
 });
 
@@ -205,9 +197,3 @@ describe('hydraFailureAnswer', () => {
   });
 });
 
-function numbersIn(value: JsonValue): number[] {
-  if (typeof value === 'number') return [value];
-  if (Array.isArray(value)) return value.flatMap(numbersIn);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(numbersIn);
-  return [];
-}

@@ -24,11 +24,4 @@ export class RequestFields {
     return undefined;
   }
 
-  strings(parent: JsonObject | undefined, key: string, path: string): string[] {
-    const value = parent?.[key];
-    if (value === undefined || value === null) return [];
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-    this.errors.push({ field: path, reason: 'must be an array of strings' });
-    return [];
-  }
 }

@@ -28,7 +28,8 @@ export const RESERVED_CLAIMS = {
   },
   /**
    * Hydra overwrites or drops these from a hook's answer (`IDTokenClaims.ToMap` and the access
-   * token's fixed claims); `sid` is its login session id, which logout depends on.
+   * token's fixed claims). `sid` Hydra would take from us, but it is its login session id, which
+   * logout depends on, so it is reserved here by choice.
    */
   hydra: {
     id: new Set([...JWT_REGISTERED_CLAIMS, 'acr', 'amr', 'at_hash', 'auth_time', 'c_hash', 'nonce', 'rat', 'sid']),

@@ -1,8 +1,8 @@
 /**
  * Hydra token hook bodies as Hydra sends them (`oauth2/token_hook.go`, `oauth2/refresh_hook.go`,
  * the session structs and Hydra's own test snapshots; see the Hydra reference in the team's shared
- * folder). Timestamps are RFC 3339 strings, empty maps and lists are `null`, and the zero time is
- * `0001-01-01T00:00:00Z`.
+ * folder). Timestamps are RFC 3339 strings, maps and lists Hydra never set are `null`, and the zero
+ * time is `0001-01-01T00:00:00Z`.
  */
 
 export const HYDRA_GRANTS = {
@@ -48,7 +48,7 @@ export function hydraTokenHookRequest(options: HydraSessionOptions = {}): Record
       client_id: clientId,
       requested_scopes: scopes,
       granted_scopes: scopes,
-      granted_audience: grant === 'client_credentials' ? ['https://api.example.com/'] : [],
+      granted_audience: { client_credentials: ['https://api.example.com/'], jwt_bearer: ['https://auth.example.com/oauth2/token'] }[grant as string] ?? [],
       grant_types: [HYDRA_GRANTS[grant]],
       payload,
     },
@@ -99,7 +99,8 @@ function hydraSession(options: HydraSessionOptions & { grant: HydraGrant; client
     acr: userFlow ? '1' : '',
     amr: userFlow ? ['pwd'] : null,
     c_hash: '',
-    ext: options.ext === undefined ? (userFlow ? { sid: 'c7a8f1e2-login-session', email: 'kim.sato@example.com' } : null) : options.ext,
+    // Login sessions (and with them `sid`) exist for browser flows only, not for the password grant.
+    ext: options.ext === undefined ? (userFlow && grant !== 'password' ? { sid: 'c7a8f1e2-login-session', email: 'kim.sato@example.com' } : null) : options.ext,
   };
   const idToken: Record<string, unknown> = {
     id_token_claims: idTokenClaims,
