@@ -45,7 +45,7 @@ export async function dropNamespace(namespace: TestNamespace): Promise<void> {
   const client = new pg.Client({ connectionString: namespace.databaseUrl });
   try {
     const keys = await keysOf(redis, namespace);
-    if (keys.length > 0) await redis.unlink(...keys);
+    for (let start = 0; start < keys.length; start += 1_000) await redis.unlink(...keys.slice(start, start + 1_000));
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(namespace.schema)} CASCADE`);
   } finally {

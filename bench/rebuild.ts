@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:rebuild`: appends BENCH_SUBJECTS × BENCH_EVENTS_PER_SUBJECT events (100,000 × 10 by
+ * default) through `POST /events`, lets the live projection catch up, then rebuilds the projection
+ * with `POST /admin/rebuild` and prints the rebuild's pace and the sync-worker's memory. Both apps run
+ * from `dist/` as they are deployed. A subject's events are spread over the whole log (round after
+ * round over all subjects), as in a log that grew over time.
+ */
+import { queuePrefix, PROJECTION_QUEUE } from '@app/jobs';
+import { Queue } from 'bullmq';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { freePort } from '../test/support/free-port.js';
+import { dropNamespace, newNamespace } from '../test/support/namespace.js';
+import { answersHttp, portOpen, startService, type Service } from '../test/support/processes.js';
+
+const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
+const EVENTS_PER_SUBJECT = Number(process.env['BENCH_EVENTS_PER_SUBJECT'] ?? 10);
+const BATCH = 1_000;
+const PARALLEL_APPENDS = 4;
+const INGEST_KEY = 'bench-ingest-key-0123456789';
+const admin = { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' };
+
+interface RebuildStatus {
+  live: string;
+  rebuild: { progress?: { events: number; eventsPerSecond: number; percent: number } } | null;
+}
+
+async function main(): Promise<void> {
+  const namespace = newNamespace();
+  const services: Service[] = [];
+  const projectionQueue = new Queue(PROJECTION_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
+  try {
+    const env = {
+      DATABASE_URL: namespace.databaseUrl,
+      REDIS_URL: namespace.redisUrl,
+      PG_SCHEMA: namespace.schema,
+      REDIS_PREFIX: namespace.redisPrefix,
+      INGEST_API_KEY: INGEST_KEY,
+    };
+    const ingestPort = await freePort();
+    const worker = await startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(ingestPort) }, () => portOpen(ingestPort));
+    services.push(worker);
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    services.push(await startService('hook-api', ['node', 'dist/apps/hook-api/main.js'], { ...env, PORT: String(apiPort) }, () => answersHttp(apiUrl)));
+
+    const total = SUBJECTS * EVENTS_PER_SUBJECT;
+    let started = performance.now();
+    await append(apiUrl);
+    console.log(`appended ${total.toLocaleString('en')} events for ${SUBJECTS.toLocaleString('en')} subjects through POST /events in ${seconds(started)} s`);
+    started = performance.now();
+    await drained(projectionQueue);
+    console.log(`live projection caught up ${seconds(started)} s later`);
+
+    const before = (await getStatus(apiUrl)).live;
+    const memory = new MemorySampler(worker.process.pid!);
+    started = performance.now();
+    const response = await fetch(`${apiUrl}/admin/rebuild`, { method: 'POST', headers: admin, body: '{}' });
+    if (response.status !== 202) throw new Error(`rebuild not started: ${response.status} ${await response.text()}`);
+    let last: RebuildStatus;
+    for (;;) {
+      memory.sample();
+      last = await getStatus(apiUrl);
+      if (last.live !== before && last.rebuild === null) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    memory.sample();
+    console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}`);
+    console.table([
+      {
+        events: total,
+        subjects: SUBJECTS,
+        'rebuild s': Number(elapsed.toFixed(1)),
+        'events/s': Math.round(total / elapsed),
+        'worker peak RSS during rebuild (MiB)': memory.peakMiB(),
+        'worker RSS high-water mark since start (MiB)': memory.highWaterMarkMiB(),
+      },
+    ]);
+  } finally {
+    await projectionQueue.close();
+    await Promise.all(services.map((service) => service.stop()));
+    await dropNamespace(namespace);
+  }
+}
+
+/** Round r appends event r of every subject, so each stream is spread over the whole log. */
+async function append(apiUrl: string): Promise<void> {
+  const batches: Array<() => unknown[]> = [];
+  for (let round = 0; round < EVENTS_PER_SUBJECT; round++) {
+    for (let start = 0; start < SUBJECTS; start += BATCH) {
+      batches.push(() => Array.from({ length: Math.min(BATCH, SUBJECTS - start) }, (_, offset) => eventFor(round, start + offset)));
+    }
+  }
+  let next = 0;
+  const appender = async () => {
+    while (next < batches.length) {
+      const events = batches[next++]!();
+      const response = await fetch(`${apiUrl}/events`, { method: 'POST', headers: admin, body: JSON.stringify(events) });
+      const answer = await response.text();
+      if (response.status !== 201) throw new Error(`append failed: ${response.status} ${answer}`);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_APPENDS }, appender));
+}
+
+function eventFor(round: number, index: number): object {
+  const subject = `00u${index}`;
+  if (round === 0) return { type: 'identity.registered', subject, data: { login: `patient.${index}@example.org`, aliases: [`MRN-${index}`] } };
+  if (round === 1) return { type: 'patient.linked', subject, data: { patientId: String(100_000 + index) } };
+  if (round % 2 === 0) return { type: 'claims.granted', subject, data: { claims: { [`c${round}`]: `value-${round}`, ward: `W${round}` } } };
+  return { type: 'identity.profile_updated', subject, data: { profile: { [`a${round}`]: round, locale: 'en' } } };
+}
+
+async function drained(queue: Queue): Promise<void> {
+  let quietSince = 0;
+  for (;;) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const busy = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    if (busy > 0) quietSince = 0;
+    else if (quietSince === 0) quietSince = Date.now();
+    else if (Date.now() - quietSince > 2_000) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function getStatus(apiUrl: string): Promise<RebuildStatus> {
+  return (await (await fetch(`${apiUrl}/admin/rebuild`, { headers: admin })).json()) as RebuildStatus;
+}
+
+/** Resident memory of a process, from /proc, sampled by the caller. */
+class MemorySampler {
+  private peakKiB = 0;
+
+  constructor(private readonly pid: number) {}
+
+  sample(): void {
+    this.peakKiB = Math.max(this.peakKiB, this.field('VmRSS'));
+  }
+
+  peakMiB(): number {
+    return Math.round(this.peakKiB / 1024);
+  }
+
+  highWaterMarkMiB(): number {
+    return Math.round(this.field('VmHWM') / 1024);
+  }
+
+  private field(name: string): number {
+    const match = readFileSync(`/proc/${this.pid}/status`, 'utf8').match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
+    return Number(match?.[1] ?? 0);
+  }
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
+}
+
+await main();
