@@ -27,6 +27,9 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
   private readonly logger = new Logger(RebuildService.name);
   private readonly projectionEvents: QueueEvents;
   private stopping = false;
+  /** Settles when the worker starts to stop: a rebuild waiting for its chunk must not wait for it then. */
+  private readonly stopped: Promise<undefined>;
+  private signalStop!: () => void;
 
   constructor(
     private readonly config: SyncWorkerConfig,
@@ -35,12 +38,14 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
     private readonly claims: ClaimsWriter,
     @InjectQueue(PROJECTION_QUEUE) private readonly projectionQueue: Queue<ProjectionJobData>,
   ) {
+    this.stopped = new Promise((resolve) => (this.signalStop = () => resolve(undefined)));
     this.projectionEvents = new QueueEvents(PROJECTION_QUEUE, { connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) });
   }
 
   /** A worker that stops leaves its rebuild after the current chunk; the job is retried and resumes. */
   beforeApplicationShutdown(): void {
     this.stopping = true;
+    this.signalStop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -58,14 +63,16 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
     const startPosition = progress.position;
     let eventsThisRun = 0;
     while (progress.position < lastOrdinal) {
-      if (this.stopping) throw new Error(`worker stopping; the rebuild resumes at stream ${progress.position}`);
+      if (this.stopping) throw this.interrupted(progress);
       if ((await this.state.read())?.building !== generation) {
         this.logger.warn(`rebuild of ${generation} abandoned: it is no longer the generation being built`);
         return progress;
       }
       const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + this.config.rebuild.chunkStreams, lastOrdinal) };
       const chunkJob = await this.projectionQueue.add('rebuild-chunk', chunk, { jobId: rebuildChunkJobId(chunk) });
-      const result = (await chunkJob.waitUntilFinished(this.projectionEvents)) as ProjectionResult;
+      // The projection worker stops taking jobs as this one stops, so the chunk may never run here.
+      const result = (await Promise.race([chunkJob.waitUntilFinished(this.projectionEvents), this.stopped])) as ProjectionResult | undefined;
+      if (result === undefined) throw this.interrupted(progress);
       eventsThisRun += result.events;
       const seconds = (performance.now() - started) / 1000;
       const streamsPerSecond = (chunk.throughOrdinal - startPosition) / seconds;
@@ -83,6 +90,10 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
     progress = { ...progress, percent: 100, etaSeconds: 0 };
     await job.updateProgress(progress);
     return progress;
+  }
+
+  private interrupted(progress: RebuildProgress): Error {
+    return new Error(`worker stopping; the rebuild resumes at stream ${progress.position}`);
   }
 
   async removeGeneration(generation: string): Promise<void> {
