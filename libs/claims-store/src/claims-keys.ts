@@ -1,4 +1,4 @@
-import { normalizeLookupName } from '@app/domain';
+import { normalizeLookupName, type SubjectLookup } from '@app/domain';
 import { hash } from 'node:crypto';
 
 /**
@@ -18,12 +18,12 @@ export class ClaimsKeys {
 
   /** The subject's document, found by its id. */
   subject(generation: string, subject: string): string {
-    return `${this.prefix}:${generation}:subject:${digest(subject)}`;
+    return `${this.prefix}:${generation}:subject:${lookupHash({ by: 'subject', value: subject })}`;
   }
 
   /** A copy of the document of whichever subject owns a login, email or alias. */
   name(generation: string, name: string): string {
-    return `${this.prefix}:${generation}:name:${digest(normalizeLookupName(name))}`;
+    return `${this.prefix}:${generation}:name:${lookupHash({ by: 'name', value: name })}`;
   }
 
   /** A `SCAN` pattern matching every key of one generation. */
@@ -37,6 +37,11 @@ export function newGeneration(now = Date.now()): string {
   return `g${now.toString(36)}`;
 }
 
-function digest(value: string): string {
+/**
+ * The hash that names a lookup in Redis keys; the event store computes the same one
+ * (`lookup_key`), so a job can name what a hook missed without naming the subject.
+ */
+export function lookupHash(lookup: SubjectLookup): string {
+  const value = lookup.by === 'name' ? normalizeLookupName(lookup.value) : lookup.value;
   return hash('sha256', value, 'base64url').slice(0, 22);
 }

@@ -1,4 +1,4 @@
-import type { NewEvent, RecordedEvent } from '@app/domain';
+import { normalizeLookupName, type NewEvent, type RecordedEvent } from '@app/domain';
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { LogPosition } from './log-position.js';
@@ -109,6 +109,27 @@ export class EventStore {
     return rows.map((row) => row.subject);
   }
 
+  /** The subject whose id hashes to `key` (see `lookup_key`), if the log has it. */
+  async subjectsWithKey(key: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>('SELECT subject FROM streams WHERE subject_key = $1', [key]);
+    return rows.map((row) => row.subject);
+  }
+
+  /** Every subject ever registered with the login, email or alias that hashes to `key`. */
+  async subjectsWithName(key: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ subject: string }>('SELECT subject FROM lookup_names WHERE name_key = $1', [key]);
+    return rows.map((row) => row.subject);
+  }
+
+  /**
+   * Indexes the names these events register. Appends do it as they store events; a rebuild does it
+   * again from the log, so the index can always be rebuilt from the events alone.
+   */
+  async indexLookupNames(events: ReadonlyArray<NewEvent | RecordedEvent>): Promise<void> {
+    const names = registeredNames(events);
+    if (names.length > 0) await this.pool.query(LOOKUP_NAMES_INSERT, lookupNameParameters(names));
+  }
+
   /** Each subject's events after the given version, in version order, grouped by subject. */
   async readStreams(after: ReadonlyMap<string, number>): Promise<Map<string, RecordedEvent[]>> {
     const { rows } = await this.pool.query<EventRow>(
@@ -141,6 +162,24 @@ export class EventStore {
       client.release();
     }
   }
+}
+
+const LOOKUP_NAMES_INSERT = `
+  INSERT INTO lookup_names (name_key, subject)
+  SELECT lookup_key(name), subject FROM unnest($1::text[], $2::text[]) AS n(name, subject)
+  ON CONFLICT DO NOTHING`;
+
+function lookupNameParameters(names: ReadonlyArray<{ subject: string; name: string }>): [string[], string[]] {
+  return [names.map((entry) => normalizeLookupName(entry.name)), names.map((entry) => entry.subject)];
+}
+
+/** The names `identity.registered` events give their subjects, for the lookup index. */
+function registeredNames(events: ReadonlyArray<NewEvent | RecordedEvent>): Array<{ subject: string; name: string }> {
+  return events.flatMap((event) => {
+    if (event.type !== 'identity.registered') return [];
+    const { login, email, aliases = [] } = event.data;
+    return [login, email, ...aliases].flatMap((name) => (name ? [{ subject: event.subject, name }] : []));
+  });
 }
 
 interface EventRow {
@@ -189,6 +228,10 @@ async function appendBatch(client: PoolClient, events: readonly NewEvent[]): Pro
         fresh.map((event) => event.occurredAt ?? null),
       ],
     );
+    const names = registeredNames(fresh);
+    if (names.length > 0) {
+      await client.query(LOOKUP_NAMES_INSERT, lookupNameParameters(names));
+    }
     const positions = new Map(rows.map((row) => [row.id, row.position]));
     fresh.forEach((event, index) => {
       appended.set(event.id, { id: event.id, subject: event.subject, version: versions[index]!, position: positions.get(event.id)!, duplicate: false });

@@ -11,6 +11,11 @@ export interface ProjectionJobs {
   /** Streams `(afterOrdinal, throughOrdinal]` replayed into a generation a rebuild is filling. */
   'rebuild-chunk': { generation: string; afterOrdinal: number; throughOrdinal: number };
   /**
+   * A subject a hook missed while the projection is cold, named by the hash of its id or of one of
+   * its names (as in its Redis key): projected from the log into every generation being written.
+   */
+  backfill: { by: 'subject' | 'name'; hash: string };
+  /**
    * Stops writing a generation readers have left. It runs in this queue so that no relayed job is
    * writing the generation while it is dropped from the state, and none does afterwards.
    */
@@ -30,6 +35,9 @@ export function rebuildChunkJobId(chunk: ProjectionJobs['rebuild-chunk']): strin
 }
 
 export const retireJobId = (generation: string): string => `retire-${generation}`;
+
+/** However many hooks miss the same subject at once, one job backfills it. */
+export const backfillJobId = (backfill: ProjectionJobs['backfill']): string => `backfill-${backfill.by}-${backfill.hash}`;
 
 const MAX_RETRY_DELAY_MS = 30_000;
 

@@ -73,7 +73,7 @@ export class HookRoutes {
       timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
     });
     try {
-      const state = await Promise.race([this.subjects.find(endpoint.lookups(request)), deadline]);
+      const state = await Promise.race([this.subjects.find(endpoint.lookups(request), Date.now() + deadlineMs), deadline]);
       return endpoint.answer(request, state);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);

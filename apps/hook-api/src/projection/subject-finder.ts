@@ -1,6 +1,7 @@
 import { ClaimsReader } from '@app/claims-store';
 import type { SubjectLookup, SubjectState } from '@app/domain';
 import { Injectable } from '@nestjs/common';
+import { Backfills } from './backfills.js';
 import { LiveProjection } from './live-projection.js';
 
 export class ProjectionUnavailableError extends Error {
@@ -15,23 +16,36 @@ export class ProjectionColdError extends Error {
   }
 }
 
+/** How often a hook waiting for a backfill looks again. */
+const BACKFILL_POLL_MS = 5;
+
 /**
- * Finds the subject a hook call is about in the live generation of the projection. A miss is an
- * answer only when the projection is warm (it holds every subject of the log); in a cold one it
- * may only mean "not built yet", so the hook gives its failure answer instead.
+ * Finds the subject a hook call is about in the live generation of the projection. A miss in a warm
+ * projection (it holds every subject of the log) is the answer: the subject does not exist, and
+ * neither Postgres nor a job is asked. A miss in a cold one (first start, a rebuild after Redis lost
+ * its data) asks for a backfill from the log and waits for it until `deadlineAt`; the subject is
+ * unknown only once the backfill ran without finding it.
  */
 @Injectable()
 export class SubjectFinder {
   constructor(
     private readonly projection: LiveProjection,
     private readonly claims: ClaimsReader,
+    private readonly backfills: Backfills,
   ) {}
 
-  async find(lookups: readonly SubjectLookup[]): Promise<SubjectState | null> {
+  async find(lookups: readonly SubjectLookup[], deadlineAt: number): Promise<SubjectState | null> {
     const state = this.projection.current;
     if (state === null) throw new ProjectionUnavailableError();
     const found = await this.claims.find(state.live, lookups);
-    if (found === null && !state.warm) throw new ProjectionColdError();
-    return found;
+    if (found !== null || state.warm) return found;
+    const jobs = await this.backfills.request(lookups);
+    while (Date.now() < deadlineAt) {
+      await new Promise((resolve) => setTimeout(resolve, BACKFILL_POLL_MS));
+      const finished = await this.backfills.finished(jobs);
+      const backfilled = await this.claims.find(state.live, lookups);
+      if (backfilled !== null || finished) return backfilled;
+    }
+    throw new ProjectionColdError();
   }
 }

@@ -29,6 +29,8 @@ export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
         return this.projection.project(job.data as ProjectionJobs['project']);
       case 'rebuild-chunk':
         return this.projection.replayStreams(job.data as ProjectionJobs['rebuild-chunk']);
+      case 'backfill':
+        return this.projection.backfill(job.data as ProjectionJobs['backfill']);
       case 'retire':
         return this.projection.retire((job.data as ProjectionJobs['retire']).generation);
       default:

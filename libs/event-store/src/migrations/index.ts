@@ -1,7 +1,8 @@
 import { eventLog } from './0001-event-log.js';
 import { streamOrdinals } from './0002-stream-ordinals.js';
+import { lookupIndex } from './0003-lookup-index.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [eventLog, streamOrdinals];
+export const MIGRATIONS: readonly Migration[] = [eventLog, streamOrdinals, lookupIndex];

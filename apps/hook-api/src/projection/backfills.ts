@@ -1,0 +1,52 @@
+import { CLAIMS_REDIS, lookupHash } from '@app/claims-store';
+import type { SubjectLookup } from '@app/domain';
+import { backfillJobId, PROJECTION_QUEUE, queuePrefix, type ProjectionJobs } from '@app/jobs';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HookApiConfig } from '../config/hook-api.config.js';
+
+/** Backfills finished long ago tell a later miss nothing new; kept briefly, they absorb a burst. */
+const KEEP_FINISHED_SECONDS = 10;
+
+/**
+ * Asks the sync-worker to project, from the log, a subject a hook missed while the projection is
+ * cold. One job per lookup however many hooks ask at once (its id is the lookup's hash), put at the
+ * head of the projection queue. It rides on the hooks' fail-fast Redis client, so it never holds a
+ * hook past its deadline nor the process's shutdown.
+ */
+@Injectable()
+export class Backfills implements OnApplicationShutdown {
+  private queue?: Queue;
+
+  constructor(
+    @Inject(CLAIMS_REDIS) private readonly redis: Redis,
+    private readonly config: HookApiConfig,
+  ) {}
+
+  async request(lookups: readonly SubjectLookup[]): Promise<Array<Job<ProjectionJobs['backfill']>>> {
+    const queue = this.open();
+    return Promise.all(
+      lookups.map((lookup) => {
+        const backfill = { by: lookup.by, hash: lookupHash(lookup) };
+        return queue.add('backfill', backfill, { jobId: backfillJobId(backfill), lifo: true, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, attempts: 1 });
+      }),
+    );
+  }
+
+  /** Whether every one of these jobs has run. */
+  async finished(jobs: ReadonlyArray<Job>): Promise<boolean> {
+    const states = await Promise.all(jobs.map((job) => this.open().getJobState(job.id!)));
+    return states.every((state) => state === 'completed' || state === 'failed' || state === 'unknown');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // The connection is the hooks' own; closing the queue leaves it open.
+    await this.queue?.close();
+  }
+
+  private open(): Queue {
+    this.queue ??= new Queue(PROJECTION_QUEUE, { connection: this.redis, prefix: queuePrefix(this.config.redis.prefix) });
+    return this.queue;
+  }
+}
