@@ -22,7 +22,7 @@ export function writtenGenerations(state: ProjectionState): string[] {
 
 const SCRIPTS = {
   // A projection that Redis does not have (first start, or Redis lost its data) starts cold: its
-  // first generation is live and being built at once; until it is built, a miss is no answer.
+  // first generation is live and being built at once; until it is built, a miss is backfilled.
   projectionInitialize: {
     numberOfKeys: 1,
     lua: `

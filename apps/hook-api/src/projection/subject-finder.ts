@@ -12,7 +12,7 @@ export class ProjectionUnavailableError extends Error {
 
 export class ProjectionColdError extends Error {
   constructor() {
-    super('the projection is being built from the log and does not hold the subject yet');
+    super('the projection is cold and the backfill of the subject did not finish within the deadline');
   }
 }
 

@@ -49,7 +49,7 @@ export class ProjectionGuard implements OnModuleInit, OnApplicationShutdown {
   private async startCold(): Promise<void> {
     const generation = newGeneration();
     if (!(await this.state.initialize(generation))) return;
-    this.logger.warn(`Redis holds no projection: rebuilding it from the log into ${generation}; until it is done, a hook that misses gives its failure answer`);
+    this.logger.warn(`Redis holds no projection: rebuilding it from the log into ${generation}; meanwhile hooks have what they miss backfilled`);
     // The queue's settings went with the rest of Redis.
     await this.projectionQueue.setGlobalConcurrency(1);
     await this.enqueueRebuild(generation);
