@@ -29,7 +29,7 @@ export class Backfills implements OnApplicationShutdown {
     return Promise.all(
       lookups.map((lookup) => {
         const backfill = { by: lookup.by, hash: lookupHash(lookup) };
-        return queue.add('backfill', backfill, { jobId: backfillJobId(backfill), lifo: true, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, attempts: 1 });
+        return queue.add('backfill', backfill, { jobId: backfillJobId(backfill), lifo: true, attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } });
       }),
     );
   }
