@@ -58,11 +58,12 @@ describe('hooks on a cold projection: backfill from the log', () => {
 
   it('enqueues one backfill for 100 concurrent calls about one subject, and answers from it once a worker ran it', async () => {
     await coldProjectionWithKimInTheLog();
-    api = await runHookApi(stackEnv(namespace, { HOOK_DEADLINE_MS: '300' }));
+    api = await runHookApi(stackEnv(namespace, { HOOK_DEADLINE_MS: '300', HOOK_FAILURE_MODE: 'closed' }));
 
     const answers = await Promise.all(Array.from({ length: 100 }, () => callHydra()));
 
-    expect(answers.map((answer) => answer.status)).toEqual(Array(100).fill(204));
+    // No worker runs yet: every call waits out its deadline and gives the failure answer.
+    expect(answers.map((answer) => answer.status)).toEqual(Array(100).fill(403));
     const jobs = await backfillJobs();
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.id).toMatch(/^backfill-subject-/);
@@ -96,7 +97,7 @@ describe('hooks on a cold projection: backfill from the log', () => {
 
   it('answers a miss in a warm projection at once: no job, no SQL', async () => {
     await seedProjection(namespace, {});
-    api = await runHookApi(stackEnv(namespace));
+    api = await runHookApi(stackEnv(namespace, { HOOK_FAILURE_MODE: 'closed' }));
 
     const answers = await Promise.all(Array.from({ length: 20 }, () => callHydra('nobody')));
 

@@ -6,7 +6,8 @@ import { hash } from 'node:crypto';
  * one while readers keep the current one, then they switch. Identifiers are hashed into the key
  * names: logins and emails stay out of `SCAN`, `MONITOR`, slow logs and keyspace events, any
  * character a producer sends is safe in a key, and every key has the same short length. Each script
- * touches one key, so the layout runs unchanged on a Redis Cluster.
+ * touches one key, so the writes need no hash tags on a Redis Cluster (the clients here are
+ * single-node ones; a cluster client is not wired in yet).
  */
 export class ClaimsKeys {
   constructor(private readonly prefix: string) {}

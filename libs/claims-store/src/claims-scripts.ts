@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { withScripts } from './redis-scripts.js';
 
 /**
- * Every projection write is one Lua script on one key, so it is atomic and safe on a Cluster.
+ * Every projection write is one Lua script on one key, so it is atomic and needs no hash tags.
  * Entries are hashes: `v` the subject version the entry reflects, `d` the document, and on name
  * entries `o` the owning subject and `c` the log position at which it claimed the name. A write
  * older than what is stored is a no-op: retried, duplicate or reordered jobs cannot move an entry

@@ -41,12 +41,16 @@ export class ClaimsWriter {
     await this.redis.claimsPutSubject(this.keys.subject(generation, state.subject), state.version, document);
   }
 
-  /** Removes every key of a generation, a batch at a time, so Redis is never blocked for long. */
+  /**
+   * Removes every key of a generation, a scan batch at a time, so Redis is never blocked for long.
+   * One `UNLINK` per key: keys of a generation live in many hash slots. (On a Redis Cluster the scan
+   * covers the node this client talks to; removal across a cluster's masters is not done yet.)
+   */
   async removeGeneration(generation: string): Promise<number> {
     let removed = 0;
     for await (const keys of this.redis.scanStream({ match: this.keys.generationPattern(generation), count: 1_000 })) {
-      if ((keys as string[]).length === 0) continue;
-      removed += await this.redis.unlink(...(keys as string[]));
+      const results = await Promise.all((keys as string[]).map((key) => this.redis.unlink(key)));
+      removed += results.reduce((sum, count) => sum + count, 0);
     }
     return removed;
   }

@@ -122,11 +122,17 @@ export class EventStore {
   }
 
   /**
-   * Indexes the names these events register. Appends do it as they store events; a rebuild does it
-   * again from the log, so the index can always be rebuilt from the events alone.
+   * Indexes every name these subjects were ever registered with, from their events. Appends index
+   * as they store; a rebuild calls this for every subject, so the index can always be rebuilt from
+   * the log alone (a log older than the index included).
    */
-  async indexLookupNames(events: ReadonlyArray<NewEvent | RecordedEvent>): Promise<void> {
-    const names = registeredNames(events);
+  async indexLookupNames(subjects: readonly string[]): Promise<void> {
+    if (subjects.length === 0) return;
+    const { rows } = await this.pool.query<{ subject: string; data: RecordedEvent['data'] }>(
+      `SELECT subject, data FROM events WHERE subject = ANY($1::text[]) AND type = 'identity.registered'`,
+      [subjects],
+    );
+    const names = registeredNames(rows.map((row) => ({ type: 'identity.registered', subject: row.subject, data: row.data }) as NewEvent));
     if (names.length > 0) await this.pool.query(LOOKUP_NAMES_INSERT, lookupNameParameters(names));
   }
 
@@ -174,7 +180,7 @@ function lookupNameParameters(names: ReadonlyArray<{ subject: string; name: stri
 }
 
 /** The names `identity.registered` events give their subjects, for the lookup index. */
-function registeredNames(events: ReadonlyArray<NewEvent | RecordedEvent>): Array<{ subject: string; name: string }> {
+function registeredNames(events: readonly NewEvent[]): Array<{ subject: string; name: string }> {
   return events.flatMap((event) => {
     if (event.type !== 'identity.registered') return [];
     const { login, email, aliases = [] } = event.data;

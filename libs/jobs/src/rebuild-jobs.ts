@@ -40,10 +40,13 @@ export const REBUILD_JOB_OPTIONS: JobsOptions = {
  */
 export async function requestRebuild(state: ProjectionStateStore, queue: Queue): Promise<RebuildStart> {
   const start = await state.startRebuild(newGeneration());
-  if (start.started || start.reason === 'rebuilding') {
-    await queue.add('rebuild', { generation: start.generation! }, { ...REBUILD_JOB_OPTIONS, jobId: rebuildJobId(start.generation!) });
-  }
+  if (start.started || start.reason === 'rebuilding') await enqueueRebuild(queue, start.generation!);
   return start;
+}
+
+/** Adds the job of the rebuild into `generation`; a no-op when it is there already. */
+export async function enqueueRebuild(queue: Queue, generation: string): Promise<void> {
+  await queue.add('rebuild', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: rebuildJobId(generation) });
 }
 
 export interface RebuildStatus {

@@ -1,6 +1,7 @@
 import { ProjectionStateStore } from '@app/claims-store';
 import { rebuildStatus, requestRebuild, type RebuildStatus } from '@app/jobs';
-import { ConflictException, Controller, Get, HttpCode, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { ConflictException, Controller, Get, Post, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { IngestKeyGuard } from '../auth/ingest-key.guard.js';
 import { RebuildQueue } from './rebuild-queue.js';
 
@@ -17,13 +18,13 @@ export class RebuildController {
   ) {}
 
   @Post()
-  @HttpCode(202)
-  async start(): Promise<RebuildStatus & { started: boolean }> {
+  async start(@Res({ passthrough: true }) reply: FastifyReply): Promise<RebuildStatus & { started: boolean }> {
     const start = await this.queue.use((queue) => requestRebuild(this.state, queue));
     if (!start.started && start.reason === 'uninitialized') throw new ServiceUnavailableException('no projection yet: start a sync-worker, it creates one');
     if (!start.started && start.reason === 'retiring') {
       throw new ConflictException(`the generation the last rebuild replaced (${start.generation}) is still being removed; try again in a minute`);
     }
+    reply.status(start.started ? 202 : 200);
     return { started: start.started, ...(await this.queue.use((queue) => rebuildStatus(queue, start.generation!))) };
   }
 

@@ -34,10 +34,11 @@ export class Backfills implements OnApplicationShutdown {
     );
   }
 
-  /** Whether every one of these jobs has run. */
-  async finished(jobs: ReadonlyArray<Job>): Promise<boolean> {
+  /** `done` when every job ran, `failed` when one failed (its answer is unknown), else `pending`. */
+  async outcome(jobs: ReadonlyArray<Job>): Promise<'done' | 'failed' | 'pending'> {
     const states = await Promise.all(jobs.map((job) => this.open().getJobState(job.id!)));
-    return states.every((state) => state === 'completed' || state === 'failed' || state === 'unknown');
+    if (states.includes('failed')) return 'failed';
+    return states.every((state) => state === 'completed' || state === 'unknown') ? 'done' : 'pending';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -27,19 +27,25 @@ export class LiveProjection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), STATE_REFRESH_MS);
+    await this.refreshInBackground();
+    this.timer = setInterval(() => void this.refreshInBackground(), STATE_REFRESH_MS);
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 
-  private async refresh(): Promise<void> {
+  /** Reads the state now (a hook that is about to trust a miss does); throws when Redis cannot answer. */
+  async refresh(): Promise<ProjectionState | null> {
+    const state = await this.store.read();
+    if (state?.live !== this.state?.live) this.logger.log(state ? `reading generation ${state.live}` : 'Redis holds no projection');
+    this.state = state;
+    return state;
+  }
+
+  private async refreshInBackground(): Promise<void> {
     try {
-      const state = await this.store.read();
-      if (state?.live !== this.state?.live) this.logger.log(state ? `reading generation ${state.live}` : 'Redis holds no projection');
-      this.state = state;
+      await this.refresh();
     } catch {
       // Unreachable Redis is reported by its client; the hooks answer with the failure mode meanwhile.
     }

@@ -21,8 +21,8 @@ const BACKFILL_POLL_MS = 5;
 
 /**
  * Finds the subject a hook call is about in the live generation of the projection. A miss in a warm
- * projection (it holds every subject of the log) is the answer: the subject does not exist, and
- * neither Postgres nor a job is asked. A miss in a cold one (first start, a rebuild after Redis lost
+ * projection (it holds every subject of the log) is the answer once a fresh read of the state
+ * confirms it is still warm: the subject does not exist, and neither Postgres nor a job is asked. A miss in a cold one (first start, a rebuild after Redis lost
  * its data) asks for a backfill from the log and waits for it until `deadlineAt`; the subject is
  * unknown only once the backfill ran without finding it.
  */
@@ -38,13 +38,19 @@ export class SubjectFinder {
     const state = this.projection.current;
     if (state === null) throw new ProjectionUnavailableError();
     const found = await this.claims.find(state.live, lookups);
-    if (found !== null || state.warm) return found;
+    if (found !== null) return found;
+    // The state is read in the background: make sure a miss in a "warm" generation is not a miss in
+    // one Redis has just lost.
+    const current = state.warm ? await this.projection.refresh() : state;
+    if (current === null) throw new ProjectionUnavailableError();
+    if (current.warm) return current.live === state.live ? null : this.claims.find(current.live, lookups);
     const jobs = await this.backfills.request(lookups);
     while (Date.now() < deadlineAt) {
       await new Promise((resolve) => setTimeout(resolve, BACKFILL_POLL_MS));
-      const finished = await this.backfills.finished(jobs);
-      const backfilled = await this.claims.find(state.live, lookups);
-      if (backfilled !== null || finished) return backfilled;
+      const outcome = await this.backfills.outcome(jobs);
+      if (outcome === 'failed') break;
+      const backfilled = await this.claims.find(current.live, lookups);
+      if (backfilled !== null || outcome === 'done') return backfilled;
     }
     throw new ProjectionColdError();
   }

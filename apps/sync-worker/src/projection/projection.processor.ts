@@ -40,7 +40,7 @@ export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<ProjectionJobData> | undefined, error: Error): void {
-    this.logger.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}), will retry: ${error.message}`);
+    this.logger.warn(`${job?.name} job ${job?.id} failed (attempt ${job?.attemptsMade} of ${job?.opts.attempts ?? 1}): ${error.message}`);
   }
 
   @OnWorkerEvent('error')

@@ -1,5 +1,5 @@
 import { ClaimsWriter, ProjectionStateStore, writtenGenerations } from '@app/claims-store';
-import { projectSubject, type RecordedEvent } from '@app/domain';
+import { projectSubject } from '@app/domain';
 import { EventStore, type LogRange } from '@app/event-store';
 import { REBUILD_JOB_OPTIONS, REBUILD_QUEUE, removeGenerationJobId, type ProjectionJobs, type RebuildJobData } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -31,7 +31,7 @@ export class ProjectionService {
     const state = await this.state.read();
     // Redis lost the projection: the rebuild that the projection's guard starts covers these events.
     if (state === null) return { subjects: 0, events: 0 };
-    return (await this.projectSubjects(writtenGenerations(state), await this.store.subjectsIn(range))).result;
+    return this.projectSubjects(writtenGenerations(state), await this.store.subjectsIn(range));
   }
 
   /** A subject a hook missed while the projection is cold, found from the log by the hash it was missed by. */
@@ -39,7 +39,7 @@ export class ProjectionService {
     const state = await this.state.read();
     if (state === null) return { subjects: 0, events: 0 };
     const subjects = backfill.by === 'subject' ? await this.store.subjectsWithKey(backfill.hash) : await this.store.subjectsWithName(backfill.hash);
-    return (await this.projectSubjects(writtenGenerations(state), subjects)).result;
+    return this.projectSubjects(writtenGenerations(state), subjects);
   }
 
   /** A rebuild's chunk: the streams in an ordinal range, replayed into the generation being built. */
@@ -47,9 +47,9 @@ export class ProjectionService {
     const state = await this.state.read();
     // A rebuild that Redis lost, or that another replaced, has nothing left to fill.
     if (state?.building !== chunk.generation) return { subjects: 0, events: 0 };
-    const { result, events } = await this.projectSubjects([chunk.generation], await this.store.subjectsByOrdinal(chunk.afterOrdinal, chunk.throughOrdinal));
-    await this.store.indexLookupNames(events);
-    return result;
+    const subjects = await this.store.subjectsByOrdinal(chunk.afterOrdinal, chunk.throughOrdinal);
+    await this.store.indexLookupNames(subjects);
+    return this.projectSubjects([chunk.generation], subjects);
   }
 
   /**
@@ -62,9 +62,8 @@ export class ProjectionService {
     await this.rebuildQueue.add('remove-generation', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: removeGenerationJobId(generation) });
   }
 
-  /** Projects the subjects into each generation; also gives the events it read. */
-  private async projectSubjects(generations: readonly string[], subjects: readonly string[]): Promise<{ result: ProjectionResult; events: RecordedEvent[] }> {
-    if (subjects.length === 0 || generations.length === 0) return { result: { subjects: 0, events: 0 }, events: [] };
+  private async projectSubjects(generations: readonly string[], subjects: readonly string[]): Promise<ProjectionResult> {
+    if (subjects.length === 0 || generations.length === 0) return { subjects: 0, events: 0 };
     const stored = await Promise.all(generations.map((generation) => this.claims.states(generation, subjects)));
     const readFrom = subjects.map((subject): [string, number] => [subject, Math.min(...stored.map((states) => states.get(subject)?.version ?? 0))]);
     const streams = await this.store.readStreams(new Map(readFrom));
@@ -73,7 +72,6 @@ export class ProjectionService {
         subjects.map((subject) => this.claims.apply(generation, projectSubject(stored[index]!.get(subject) ?? null, streams.get(subject) ?? []))),
       ),
     );
-    const events = [...streams.values()].flat();
-    return { result: { subjects: subjects.length, events: events.length }, events };
+    return { subjects: subjects.length, events: [...streams.values()].reduce((sum, events) => sum + events.length, 0) };
   }
 }

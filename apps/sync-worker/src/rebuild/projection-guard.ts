@@ -1,5 +1,5 @@
 import { newGeneration, ProjectionStateStore } from '@app/claims-store';
-import { PROJECTION_QUEUE, REBUILD_JOB_OPTIONS, REBUILD_QUEUE, rebuildJobId, type ProjectionJobData, type RebuildJobData } from '@app/jobs';
+import { enqueueRebuild, PROJECTION_QUEUE, REBUILD_QUEUE, type ProjectionJobData, type RebuildJobData } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -37,9 +37,12 @@ export class ProjectionGuard implements OnModuleInit, OnApplicationShutdown {
 
   async check(): Promise<void> {
     try {
+      // Redis may have lost the queue's settings with the rest, and one fold at a time is what keeps
+      // two jobs from folding one subject at once; setting it again is one cheap write.
+      await this.projectionQueue.setGlobalConcurrency(1);
       const state = await this.state.read();
       if (state === null) return await this.startCold();
-      if (state.building) await this.enqueueRebuild(state.building);
+      if (state.building) await enqueueRebuild(this.rebuildQueue, state.building);
       if (state.retiring) await this.rebuilds.scheduleRetirement(state.retiring);
     } catch (error) {
       this.logger.warn(`cannot check the projection: ${(error as Error).message}`);
@@ -50,12 +53,6 @@ export class ProjectionGuard implements OnModuleInit, OnApplicationShutdown {
     const generation = newGeneration();
     if (!(await this.state.initialize(generation))) return;
     this.logger.warn(`Redis holds no projection: rebuilding it from the log into ${generation}; meanwhile hooks have what they miss backfilled`);
-    // The queue's settings went with the rest of Redis.
-    await this.projectionQueue.setGlobalConcurrency(1);
-    await this.enqueueRebuild(generation);
-  }
-
-  private async enqueueRebuild(generation: string): Promise<void> {
-    await this.rebuildQueue.add('rebuild', { generation }, { ...REBUILD_JOB_OPTIONS, jobId: rebuildJobId(generation) });
+    await enqueueRebuild(this.rebuildQueue, generation);
   }
 }

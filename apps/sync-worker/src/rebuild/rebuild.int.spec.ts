@@ -100,6 +100,7 @@ describe('rebuilding the projection', () => {
     expect(response.status).toBe(202);
     expect(started).toMatchObject({ started: true, generation: expect.stringMatching(/^g/) });
     const again = await deployment.api.post('/admin/rebuild', {}, admin);
+    expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ started: false, generation: started.generation });
 
     const live = await eventually(async () => {
@@ -119,7 +120,7 @@ describe('rebuilding the projection', () => {
     }, 10_000);
   });
 
-  it('heals from a FLUSHALL during steady ingest: every acknowledged event ends up projected', async () => {
+  it('heals from FLUSHALLs during steady ingest, one of them mid-rebuild: every acknowledged event ends up projected', async () => {
     const redis = await startPrivateRedis();
     try {
       deployment = await new Deployment(namespace, stackEnv(namespace, { REDIS_URL: redis.url, REBUILD_CHUNK_STREAMS: '50' })).start();
@@ -129,6 +130,9 @@ describe('rebuilding the projection', () => {
       steady.start();
       await eventually(() => expect(steady.acknowledged).toBeGreaterThan(200), 5_000);
 
+      await deployment.redis.flushall();
+      // And again while the rebuild that the first one caused is under way.
+      await eventually(async () => expect(await deployment.state.read()).toMatchObject({ building: expect.any(String) }), 5_000, 5);
       await deployment.redis.flushall();
       await eventually(() => expect(steady.acknowledged).toBeGreaterThan(600), 10_000);
       await steady.stop();

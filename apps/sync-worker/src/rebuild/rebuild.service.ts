@@ -6,6 +6,7 @@ import {
   rebuildChunkJobId,
   retireJobId,
   type ProjectionJobData,
+  type ProjectionJobs,
   type RebuildJobs,
   type RebuildProgress,
 } from '@app/jobs';
@@ -14,6 +15,9 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationS
 import { QueueEvents, type Job, type Queue } from 'bullmq';
 import { SyncWorkerConfig } from '../config/sync-worker.config.js';
 import type { ProjectionResult } from '../projection/projection.service.js';
+
+/** How often a rebuild waiting for a chunk checks that the chunk and the rebuild still exist. */
+const CHUNK_CHECK_MS = 1_000;
 
 /**
  * Replays every stream of the log into a new generation, chunk by chunk, then makes it live in one
@@ -64,15 +68,13 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
     let eventsThisRun = 0;
     while (progress.position < lastOrdinal) {
       if (this.stopping) throw this.interrupted(progress);
-      if ((await this.state.read())?.building !== generation) {
+      const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + this.config.rebuild.chunkStreams, lastOrdinal) };
+      const result = await this.runChunk(chunk);
+      if (result === 'abandoned') {
         this.logger.warn(`rebuild of ${generation} abandoned: it is no longer the generation being built`);
         return progress;
       }
-      const chunk = { generation, afterOrdinal: progress.position, throughOrdinal: Math.min(progress.position + this.config.rebuild.chunkStreams, lastOrdinal) };
-      const chunkJob = await this.projectionQueue.add('rebuild-chunk', chunk, { jobId: rebuildChunkJobId(chunk) });
-      // The projection worker stops taking jobs as this one stops, so the chunk may never run here.
-      const result = (await Promise.race([chunkJob.waitUntilFinished(this.projectionEvents), this.stopped])) as ProjectionResult | undefined;
-      if (result === undefined) throw this.interrupted(progress);
+      if (result === 'stopping') throw this.interrupted(progress);
       eventsThisRun += result.events;
       const seconds = (performance.now() - started) / 1000;
       const streamsPerSecond = (chunk.throughOrdinal - startPosition) / seconds;
@@ -90,6 +92,26 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
     progress = { ...progress, percent: 100, etaSeconds: 0 };
     await job.updateProgress(progress);
     return progress;
+  }
+
+  /**
+   * Runs one chunk in the projection queue and waits for it. The wait looks around every second:
+   * Redis may have lost the job (FLUSHALL: it is added again, or the rebuild was replaced by a new
+   * one and is abandoned), and the worker may be stopping (its projection worker then takes no job).
+   */
+  private async runChunk(chunk: ProjectionJobs['rebuild-chunk']): Promise<ProjectionResult | 'abandoned' | 'stopping'> {
+    const jobId = rebuildChunkJobId(chunk);
+    for (;;) {
+      if ((await this.state.read())?.building !== chunk.generation) return 'abandoned';
+      const job = await this.projectionQueue.add('rebuild-chunk', chunk, { jobId });
+      const outcome = await Promise.race([
+        job.waitUntilFinished(this.projectionEvents) as Promise<ProjectionResult>,
+        this.stopped.then(() => 'stopping' as const),
+        new Promise<'look again'>((resolve) => setTimeout(() => resolve('look again'), CHUNK_CHECK_MS).unref()),
+      ]);
+      if (outcome !== 'look again') return outcome;
+      if (this.stopping) return 'stopping';
+    }
   }
 
   private interrupted(progress: RebuildProgress): Error {

@@ -1,8 +1,9 @@
 import type { Migration } from './migration.js';
 
 /**
- * Numbers each subject's stream in order of its first event. A rebuild walks the streams by this
- * number, each subject once, and can name a stretch of subjects in a job without naming any of them.
+ * Gives each subject's stream a number, when its row is first written. A rebuild walks the streams
+ * by this number, each subject once, and can name a stretch of subjects in a job without naming any
+ * of them. Streams created while a rebuild runs get numbers past its end; relayed jobs cover them.
  */
 export const streamOrdinals: Migration = {
   version: 2,
