@@ -19,10 +19,18 @@ export async function startService(name: string, command: string[], env: Record<
     name,
     process: child,
     output: () => output,
+    // SIGTERM, and SIGKILL if the process has not exited 10 s later: a cleanup must not hang.
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => {
+          console.error(`${name} did not stop within 10 s of SIGTERM; killing it`);
+          child.kill('SIGKILL');
+        }, 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

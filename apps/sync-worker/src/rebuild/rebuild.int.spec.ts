@@ -18,6 +18,8 @@ const admin = { authorization: `Bearer ${INGEST_KEY}` };
 class Deployment {
   api!: RunningHookApi;
   workers: RunningSyncWorker[] = [];
+  /** Workers running as processes of their own, as deployed. */
+  workerProcesses: Service[] = [];
   pool!: pg.Pool;
   redis!: Redis;
   state!: ProjectionStateStore;
@@ -37,9 +39,10 @@ class Deployment {
   }
 
   async stop(): Promise<void> {
-    await this.api.app.close();
-    for (const worker of this.workers) await worker.app.close();
-    await this.pool.end();
+    await reportSlow('hook-api close', () => this.api.app.close());
+    for (const worker of this.workers) await reportSlow('sync-worker close', () => worker.app.close());
+    for (const worker of this.workerProcesses) await worker.stop();
+    await reportSlow('pool end', () => this.pool.end());
     this.redis.disconnect();
   }
 
@@ -152,6 +155,7 @@ describe('rebuilding the projection', () => {
     const env = stackEnv(namespace, { REBUILD_CHUNK_STREAMS: '5' });
     deployment = await new Deployment(namespace, env).start({ worker: false });
     const killed = await startWorkerProcess(env);
+    deployment.workerProcesses.push(killed);
     const before = await deployment.seed();
 
     const started = (await (await deployment.api.post('/admin/rebuild', {}, admin)).json()) as { generation: string };
@@ -163,12 +167,22 @@ describe('rebuilding the projection', () => {
     const position = ((await (await fetch(`${deployment.api.url}/admin/rebuild`, { headers: admin })).json()) as { rebuild: { progress: { position: number } } }).rebuild.progress.position;
     expect(position).toBeLessThan(SUBJECTS);
 
-    deployment.workers.push(await runSyncWorker(env));
+    deployment.workerProcesses.push(await startWorkerProcess(env));
 
     await eventually(async () => expect(await deployment.state.read()).toEqual({ live: started.generation, warm: true, retiring: before.live }), 40_000);
     expect(await projectionDrift(deployment.redis, namespace, deployment.pool)).toEqual({ subjects: SUBJECTS, drifted: [] });
   }, 90_000);
 });
+
+/** Says which step of a shutdown is slow, for when a test's cleanup runs out of time. */
+async function reportSlow(step: string, work: () => Promise<unknown>): Promise<void> {
+  const timer = setTimeout(() => console.error(`${step} still running after 5 s`), 5_000);
+  try {
+    await work();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function startWorkerProcess(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
