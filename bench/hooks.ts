@@ -10,9 +10,9 @@ import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
 import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
-import { dropNamespace, newNamespace } from '../test/support/namespace.js';
+import { dropNamespace, namespaceEnv, newNamespace } from '../test/support/namespace.js';
 import { freePort } from '../test/support/free-port.js';
-import { answersHttp, portOpen, startService, type Service } from '../test/support/processes.js';
+import { answersHttp, startBuiltHookApi, startBuiltSyncWorker, startService, type Service } from '../test/support/processes.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -57,21 +57,17 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   try {
     const env = {
-      DATABASE_URL: namespace.databaseUrl,
-      REDIS_URL: namespace.redisUrl,
-      PG_SCHEMA: namespace.schema,
-      REDIS_PREFIX: namespace.redisPrefix,
+      ...namespaceEnv(namespace),
       INGEST_API_KEY: INGEST_KEY,
       OKTA_HOOK_AUTH_NAME: 'Authorization',
       OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
       HYDRA_HOOK_AUTH_NAME: 'Authorization',
       HYDRA_HOOK_AUTH_VALUE: HYDRA_AUTHORIZATION,
     };
-    const ingestPort = await freePort();
-    services.push(await startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(ingestPort) }, () => portOpen(ingestPort)));
-    const apiPort = await freePort();
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    services.push(await startService('hook-api', ['node', 'dist/apps/hook-api/main.js'], { ...env, PORT: String(apiPort) }, () => answersHttp(apiUrl)));
+    services.push(await startBuiltSyncWorker(env));
+    const api = await startBuiltHookApi(env);
+    services.push(api);
+    const apiUrl = api.url;
 
     const seeded = performance.now();
     await seed(apiUrl);

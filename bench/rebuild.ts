@@ -9,9 +9,8 @@ import { queuePrefix, PROJECTION_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { freePort } from '../test/support/free-port.js';
-import { dropNamespace, newNamespace } from '../test/support/namespace.js';
-import { answersHttp, portOpen, startService, type Service } from '../test/support/processes.js';
+import { dropNamespace, namespaceEnv, newNamespace } from '../test/support/namespace.js';
+import { startBuiltHookApi, startBuiltSyncWorker, type Service } from '../test/support/processes.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
 const EVENTS_PER_SUBJECT = Number(process.env['BENCH_EVENTS_PER_SUBJECT'] ?? 10);
@@ -30,19 +29,12 @@ async function main(): Promise<void> {
   const services: Service[] = [];
   const projectionQueue = new Queue(PROJECTION_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
   try {
-    const env = {
-      DATABASE_URL: namespace.databaseUrl,
-      REDIS_URL: namespace.redisUrl,
-      PG_SCHEMA: namespace.schema,
-      REDIS_PREFIX: namespace.redisPrefix,
-      INGEST_API_KEY: INGEST_KEY,
-    };
-    const ingestPort = await freePort();
-    const worker = await startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(ingestPort) }, () => portOpen(ingestPort));
+    const env = { ...namespaceEnv(namespace), INGEST_API_KEY: INGEST_KEY };
+    const worker = await startBuiltSyncWorker(env);
     services.push(worker);
-    const apiPort = await freePort();
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    services.push(await startService('hook-api', ['node', 'dist/apps/hook-api/main.js'], { ...env, PORT: String(apiPort) }, () => answersHttp(apiUrl)));
+    const api = await startBuiltHookApi(env);
+    services.push(api);
+    const apiUrl = api.url;
 
     const total = SUBJECTS * EVENTS_PER_SUBJECT;
     let started = performance.now();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { freePort } from './free-port.js';
 
 export interface Service {
   name: string;
@@ -59,4 +60,18 @@ export function portOpen(port: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/** The built sync-worker (`dist/`), as deployed, with its `events.append` listener on a free port. */
+export async function startBuiltSyncWorker(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  return startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () => portOpen(port));
+}
+
+/** The built hook-api (`dist/`), as deployed, on a free port. */
+export async function startBuiltHookApi(env: Record<string, string>): Promise<Service & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startService('hook-api', ['node', 'dist/apps/hook-api/main.js'], { ...env, PORT: String(port) }, () => answersHttp(url));
+  return { ...service, url };
 }

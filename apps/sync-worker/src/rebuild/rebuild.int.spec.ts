@@ -3,10 +3,9 @@ import { createPostgresPool } from '@app/event-store';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { eventually } from '../../../../test/support/eventually.js';
-import { freePort } from '../../../../test/support/free-port.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { startPrivateRedis } from '../../../../test/support/private-redis.js';
-import { portOpen, startService, type Service } from '../../../../test/support/processes.js';
+import { startBuiltSyncWorker, type Service } from '../../../../test/support/processes.js';
 import { projectionDrift } from '../../../../test/support/projection.js';
 import { INGEST_KEY, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from '../../../../test/support/stack.js';
 import { SteadyIngest } from '../../../../test/support/steady-ingest.js';
@@ -154,7 +153,7 @@ describe('rebuilding the projection', () => {
   it('resumes a rebuild whose worker was killed with SIGKILL and ends in the state of a clean run', async () => {
     const env = stackEnv(namespace, { REBUILD_CHUNK_STREAMS: '5' });
     deployment = await new Deployment(namespace, env).start({ worker: false });
-    const killed = await startWorkerProcess(env);
+    const killed = await startBuiltSyncWorker(env);
     deployment.workerProcesses.push(killed);
     const before = await deployment.seed();
 
@@ -167,7 +166,7 @@ describe('rebuilding the projection', () => {
     const position = ((await (await fetch(`${deployment.api.url}/admin/rebuild`, { headers: admin })).json()) as { rebuild: { progress: { position: number } } }).rebuild.progress.position;
     expect(position).toBeLessThan(SUBJECTS);
 
-    deployment.workerProcesses.push(await startWorkerProcess(env));
+    deployment.workerProcesses.push(await startBuiltSyncWorker(env));
 
     await eventually(async () => expect(await deployment.state.read()).toEqual({ live: started.generation, warm: true, retiring: before.live }), 40_000);
     expect(await projectionDrift(deployment.redis, namespace, deployment.pool)).toEqual({ subjects: SUBJECTS, drifted: [] });
@@ -193,9 +192,4 @@ async function reportSlow(step: string, work: () => Promise<unknown>): Promise<v
     clearTimeout(slow);
     clearTimeout(timer);
   }
-}
-
-async function startWorkerProcess(env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  return startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () => portOpen(port));
 }
