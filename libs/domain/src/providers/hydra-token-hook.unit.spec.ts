@@ -1,23 +1,13 @@
 import type { ClaimsDocument, DeletedSubject } from '../claims/claims-document.js';
 import type { JsonObject } from '../json.js';
+import { kimDocument } from '../testing/claims-documents.js';
 import { HYDRA_GRANTS, hydraRefreshHookRequest, hydraTokenHookRequest, withHydraAnswerApplied, type HydraGrant } from '../testing/hydra-requests.js';
 import { DEFAULT_CLAIMS_CONFIG, mappingFor } from './claim-mapping.js';
 import { answerHydraTokenHook, hydraFailureAnswer, parseHydraTokenHookRequest, type HydraTokenHookRequest } from './hydra-token-hook.js';
 
 const mapping = mappingFor(DEFAULT_CLAIMS_CONFIG, 'hydra');
 
-const kim: ClaimsDocument = {
-  subject: 'kratos-identity-1',
-  version: 2,
-  status: 'active',
-  login: 'kim.sato@example.com',
-  aliases: [],
-  names: { 'kim.sato@example.com': '1' },
-  patientId: '6789',
-  claims: {},
-  revokedClaims: [],
-  profile: {},
-};
+const kim = kimDocument({ subject: 'kratos-identity-1' });
 
 function parsed(body: unknown): HydraTokenHookRequest {
   const result = parseHydraTokenHookRequest(body);

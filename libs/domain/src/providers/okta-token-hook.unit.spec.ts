@@ -1,22 +1,12 @@
 import type { ClaimsDocument } from '../claims/claims-document.js';
 import { DEFAULT_CLAIMS_CONFIG, mappingFor, parseClaimsConfig } from './claim-mapping.js';
+import { kimDocument } from '../testing/claims-documents.js';
 import { oktaTokenHookRequest } from '../testing/okta-requests.js';
 import { answerOktaTokenHook, escapeJsonPointer, oktaFailureAnswer, parseOktaTokenHookRequest, type OktaTokenHookRequest } from './okta-token-hook.js';
 
 const mapping = mappingFor(DEFAULT_CLAIMS_CONFIG, 'okta');
 
-const kim: ClaimsDocument = {
-  subject: '00uq8tMo3zV0OfJON0g3',
-  version: 2,
-  status: 'active',
-  login: 'kim.sato@example.com',
-  aliases: [],
-  names: { 'kim.sato@example.com': '1' },
-  patientId: '6789',
-  claims: {},
-  revokedClaims: [],
-  profile: { ward: 'B2' },
-};
+const kim = kimDocument({ profile: { ward: 'B2' } });
 
 /** Okta's request for kim, with one member replaced (`undefined` removes it). */
 function oktaRequest(path?: string, value?: unknown): Record<string, unknown> {
