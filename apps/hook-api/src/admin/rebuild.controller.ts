@@ -19,13 +19,16 @@ export class RebuildController {
 
   @Post()
   async start(@Res({ passthrough: true }) reply: FastifyReply): Promise<RebuildStatus & { started: boolean }> {
-    const start = await this.queue.use((queue) => requestRebuild(this.state, queue));
+    const { start, status } = await this.queue.use(async (queue) => {
+      const start = await requestRebuild(this.state, queue);
+      return { start, status: start.generation === undefined ? undefined : await rebuildStatus(queue, start.generation) };
+    });
     if (!start.started && start.reason === 'uninitialized') throw new ServiceUnavailableException('no projection yet: start a sync-worker, it creates one');
     if (!start.started && start.reason === 'retiring') {
       throw new ConflictException(`the generation the last rebuild replaced (${start.generation}) is still being removed; try again in a minute`);
     }
     reply.status(start.started ? 202 : 200);
-    return { started: start.started, ...(await this.queue.use((queue) => rebuildStatus(queue, start.generation!))) };
+    return { started: start.started, ...status! };
   }
 
   @Get()

@@ -1,26 +1,16 @@
 import { cappedExponentialBackoff, PROJECTION_QUEUE, PROJECTION_WORKER_LOCK, type ProjectionJobData, type ProjectionJobs } from '@app/jobs';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnModuleInit } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { ProjectionService, type ProjectionResult } from './projection.service.js';
 
+/** The projection queue's worker; its global concurrency of 1 is kept by the `ProjectionGuard`. */
 @Processor(PROJECTION_QUEUE, { concurrency: 1, ...PROJECTION_WORKER_LOCK, settings: { backoffStrategy: cappedExponentialBackoff } })
-export class ProjectionProcessor extends WorkerHost implements OnModuleInit {
+export class ProjectionProcessor extends WorkerHost {
   private readonly logger = new Logger(ProjectionProcessor.name);
 
-  constructor(
-    private readonly projection: ProjectionService,
-    @InjectQueue(PROJECTION_QUEUE) private readonly queue: Queue<ProjectionJobData>,
-  ) {
+  constructor(private readonly projection: ProjectionService) {
     super();
-  }
-
-  /**
-   * One job at a time across every worker process: a subject is then never folded by two jobs at
-   * once, so a job cannot write a state computed before a concurrent erasure of the subject.
-   */
-  async onModuleInit(): Promise<void> {
-    await this.queue.setGlobalConcurrency(1);
   }
 
   process(job: Job<ProjectionJobData>): Promise<ProjectionResult | void> {

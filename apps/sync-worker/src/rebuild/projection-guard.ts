@@ -37,8 +37,9 @@ export class ProjectionGuard implements OnModuleInit, OnApplicationShutdown {
 
   async check(): Promise<void> {
     try {
-      // Redis may have lost the queue's settings with the rest, and one fold at a time is what keeps
-      // two jobs from folding one subject at once; setting it again is one cheap write.
+      // One job at a time across every worker process: a subject is then never folded by two jobs
+      // at once, so a job cannot write a state computed before a concurrent erasure of the subject.
+      // Redis may have lost the queue's settings with the rest; setting it again is one cheap write.
       await this.projectionQueue.setGlobalConcurrency(1);
       const state = await this.state.read();
       if (state === null) return await this.startCold();
