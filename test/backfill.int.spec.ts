@@ -1,4 +1,4 @@
-import { ClaimsKeys, createPatientRedis } from '@app/claims-store';
+import { ClaimsKeys, createPatientRedis, lookupHash } from '@app/claims-store';
 import { EventStore, LOG_START, POSTGRES_POOL, RelayCheckpoints } from '@app/event-store';
 import { PROJECTION_QUEUE, queuePrefix } from '@app/jobs';
 import { Queue } from 'bullmq';
@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { migratedPool } from './support/database.js';
+import { eventually } from './support/eventually.js';
 import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
 import { seedProjection } from './support/projection.js';
 import { HYDRA_AUTHORIZATION, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
@@ -93,6 +94,18 @@ describe('hooks on a cold projection: backfill from the log', () => {
     const answer = await callHydra('nobody-in-the-log');
 
     expect(answer.status).toBe(204);
+  });
+
+  it('rebuilds the lookup index from the log, so a log older than the index is found by name too', async () => {
+    await new EventStore(pool).append([{ type: 'identity.registered', subject: SUBJECT, data: { login: LOGIN, aliases: ['MRN-1'] } }]);
+    await pool.query('DELETE FROM lookup_names');
+
+    // Redis holds no projection: the worker starts a rebuild by itself.
+    worker = await runSyncWorker(stackEnv(namespace));
+
+    const indexed = async () => (await pool.query<{ name_key: string }>('SELECT name_key FROM lookup_names WHERE subject = $1 ORDER BY name_key', [SUBJECT])).rows.map((row) => row.name_key);
+    const expected = [LOGIN, 'mrn-1'].map((name) => lookupHash({ by: 'name', value: name })).sort();
+    await eventually(async () => expect(await indexed()).toEqual(expected), 10_000);
   });
 
   it('answers a miss in a warm projection at once: no job, no SQL', async () => {
