@@ -19,31 +19,32 @@ export function evolve(state: SubjectState | null, event: RecordedEvent): Subjec
   }
   if (state !== null && isDeleted(state)) return { ...state, version };
 
-  const doc: ClaimsDocument = { ...(state ?? newDocument(subject)), version };
+  // One copy of the document per event: a rebuild folds every event of the log.
+  const doc = state ?? newDocument(subject);
   switch (event.type) {
     case 'identity.profile_updated':
-      return { ...doc, profile: mergeAttributes(doc.profile, event.data.profile) };
+      return { ...doc, version, profile: mergeAttributes(doc.profile, event.data.profile) };
     case 'identity.deactivated':
-      return { ...doc, status: 'deactivated' };
+      return { ...doc, version, status: 'deactivated' };
     case 'identity.reactivated':
-      return { ...doc, status: 'active' };
+      return { ...doc, version, status: 'active' };
     case 'patient.linked':
-      return { ...doc, patientId: event.data.patientId };
+      return { ...doc, version, patientId: event.data.patientId };
     case 'patient.unlinked':
       // Unlinking a patient id the subject no longer has must not drop the one it has now.
-      return doc.patientId === event.data.patientId ? withoutKey(doc, 'patientId') : doc;
+      return doc.patientId === event.data.patientId ? { ...withoutKey(doc, 'patientId'), version } : { ...doc, version };
     case 'claims.granted': {
       const granted = new Set(Object.keys(event.data.claims));
-      return { ...doc, claims: { ...doc.claims, ...event.data.claims }, revokedClaims: doc.revokedClaims.filter((name) => !granted.has(name)) };
+      return { ...doc, version, claims: { ...doc.claims, ...event.data.claims }, revokedClaims: doc.revokedClaims.filter((name) => !granted.has(name)) };
     }
     case 'claims.revoked': {
       const revoked = event.data.names.filter((name) => Object.hasOwn(doc.claims, name) && !doc.revokedClaims.includes(name));
-      return { ...doc, claims: withoutKeys(doc.claims, event.data.names), revokedClaims: [...doc.revokedClaims, ...revoked] };
+      return { ...doc, version, claims: withoutKeys(doc.claims, event.data.names), revokedClaims: [...doc.revokedClaims, ...revoked] };
     }
     default: {
       const unknownType: never = event;
       void unknownType;
-      return doc;
+      return { ...doc, version };
     }
   }
 }

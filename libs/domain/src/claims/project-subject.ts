@@ -34,9 +34,11 @@ export function projectSubject(current: SubjectState | null, events: readonly Re
     const currentVersion = state?.version ?? 0;
     if (event.version <= currentVersion) continue;
     if (event.version !== currentVersion + 1) throw new StreamGapError(currentVersion + 1, event.version);
+    const namesBefore = state !== null && !isDeleted(state) ? state.names : undefined;
     state = evolve(state, event);
     changed = true;
-    if (!isDeleted(state)) Object.keys(state.names).forEach((name) => heldNames.add(name));
+    // Only a registration gives a document a new `names` map; other events keep the same one.
+    if (!isDeleted(state) && state.names !== namesBefore) Object.keys(state.names).forEach((name) => heldNames.add(name));
   }
   const stillHeld = state !== null && !isDeleted(state) ? state.names : {};
   return { state, changed, releasedNames: [...heldNames].filter((name) => !Object.hasOwn(stillHeld, name)) };
