@@ -1,5 +1,7 @@
 import { ClaimsKeys, createPatientRedis, ProjectionStateStore, type ProjectionState } from '@app/claims-store';
 import { createPostgresPool } from '@app/event-store';
+import { PROJECTION_QUEUE, queuePrefix } from '@app/jobs';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { eventually } from '../../../../test/support/eventually.js';
@@ -75,7 +77,7 @@ class Deployment {
   }
 }
 
-describe('rebuilding the projection', () => {
+describe('rebuilding and recovering the projection', () => {
   let namespace: TestNamespace;
   let deployment: Deployment;
   let ingest: SteadyIngest | undefined;
@@ -149,6 +151,33 @@ describe('rebuilding the projection', () => {
       await redis.service.stop();
     }
   });
+
+  it('resumes normal projection after its worker was killed with SIGKILL during steady ingest: every acknowledged event is projected', async () => {
+    const env = stackEnv(namespace);
+    deployment = await new Deployment(namespace, env).start({ worker: false });
+    const killed = await startBuiltSyncWorker(env);
+    deployment.workerProcesses.push(killed);
+    const before = await deployment.seed();
+    const queue = new Queue(PROJECTION_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
+    try {
+      ingest = new SteadyIngest(deployment.api, SUBJECTS, 2);
+      ingest.start();
+      // Killed while it holds a relayed job, so the job's lock has to run out before anyone resumes it.
+      await eventually(async () => expect(await queue.getActiveCount()).toBeGreaterThan(0), 10_000, 1);
+      killed.process.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      deployment.workerProcesses.push(await startBuiltSyncWorker(env));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await ingest.stop();
+
+      expect(ingest.acknowledged).toBeGreaterThan(0);
+      await eventually(async () => expect(await projectionDrift(deployment.redis, namespace, deployment.pool)).toEqual({ subjects: SUBJECTS, drifted: [] }), 40_000, 250);
+      // Recovered by the relay and the job's retry alone: no rebuild was needed.
+      expect(await deployment.state.read()).toEqual(before);
+    } finally {
+      await queue.close();
+    }
+  }, 90_000);
 
   it('resumes a rebuild whose worker was killed with SIGKILL and ends in the state of a clean run', async () => {
     const env = stackEnv(namespace, { REBUILD_CHUNK_STREAMS: '5' });
