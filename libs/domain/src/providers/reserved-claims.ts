@@ -38,3 +38,19 @@ export const RESERVED_CLAIMS = {
 } satisfies Record<string, ReservedNames>;
 
 export type Provider = keyof typeof RESERVED_CLAIMS;
+
+/**
+ * Claim names Auth0 keeps for itself (its custom-claims rules since July 2022): a custom claim so
+ * named is dropped without a word. Auth0 compares the name as set, namespace included, so a claim
+ * the projection calls `roles` reaches it as `https://claims.example.org/roles`, which it accepts.
+ * Not an entry of `RESERVED_CLAIMS`: the claims configuration is checked against that table before
+ * any namespace, so `roles` or `permissions` in rules shared by all providers would be refused.
+ */
+export const AUTH0_RESTRICTED_CLAIMS: ReadonlySet<string> = new Set([
+  ...['acr', 'act', 'active', 'amr', 'at_hash', 'ath', 'attest', 'aud', 'auth_time', 'authorization_details', 'azp'],
+  ...['c_hash', 'client_id', 'cnf', 'cty', 'dest', 'entitlements', 'events', 'exp', 'groups', 'gty', 'htm', 'htu'],
+  ...['iat', 'internalService', 'iss', 'jcard', 'jku', 'jti', 'jwe', 'jwk', 'kid', 'may_act', 'mky', 'nbf', 'nonce'],
+  ...['object_id', 'org_id', 'org_name', 'orig', 'origid', 'permissions', 'roles', 'rph', 's_hash', 'sid'],
+  ...['sip_callid', 'sip_cseq_num', 'sip_date', 'sip_from_tag', 'sip_via_branch', 'sub', 'sub_jwk', 'toe', 'txn'],
+  ...['typ', 'uuid', 'vot', 'vtm', 'x5t#S256'],
+]);
