@@ -5,11 +5,12 @@
  * from `dist/` as they are deployed. A subject's events are spread over the whole log (round after
  * round over all subjects), as in a log that grew over time.
  */
+import { createPostgresPool } from '@app/event-store';
 import { queuePrefix, PROJECTION_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dropNamespace, namespaceEnv, newNamespace } from '../test/support/namespace.js';
+import { dropNamespace, namespaceEnv, newNamespace, type TestNamespace } from '../test/support/namespace.js';
 import { startBuiltHookApi, startBuiltSyncWorker, type Service } from '../test/support/processes.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     await append(apiUrl);
     console.log(`appended ${total.toLocaleString('en')} events for ${SUBJECTS.toLocaleString('en')} subjects through POST /events in ${seconds(started)} s`);
     started = performance.now();
+    await relayed(namespace);
     await drained(projectionQueue);
     console.log(`live projection caught up ${seconds(started)} s later`);
 
@@ -102,6 +104,26 @@ function eventFor(round: number, index: number): object {
   if (round === 1) return { type: 'patient.linked', subject, data: { patientId: String(100_000 + index) } };
   if (round % 2 === 0) return { type: 'claims.granted', subject, data: { claims: { [`c${round}`]: `value-${round}`, ward: `W${round}` } } };
   return { type: 'identity.profile_updated', subject, data: { profile: { [`a${round}`]: round, locale: 'en' } } };
+}
+
+/**
+ * Waits for the relay's checkpoint to reach the end of the log. The projection queue alone can be
+ * empty for seconds while the relay still reads: a rebuild started then would share the machine with
+ * the live projection's catch-up.
+ */
+async function relayed(namespace: TestNamespace): Promise<void> {
+  const pool = createPostgresPool({ databaseUrl: namespace.databaseUrl, schema: namespace.schema, applicationName: 'bench' });
+  try {
+    for (;;) {
+      const { rows } = await pool.query<{ done: boolean }>(
+        "SELECT coalesce((SELECT position FROM relay_checkpoints WHERE relay = 'projection') = (SELECT position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1), false) AS done",
+      );
+      if (rows[0]!.done) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await pool.end();
+  }
 }
 
 async function drained(queue: Queue): Promise<void> {
