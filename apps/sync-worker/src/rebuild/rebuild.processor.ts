@@ -28,4 +28,13 @@ export class RebuildProcessor extends WorkerHost {
   onFailed(job: Job<RebuildJobData> | undefined, error: Error): void {
     this.logger.warn(`${job?.name} of ${job?.data.generation} failed (attempt ${job?.attemptsMade}), will retry: ${error.message}`);
   }
+
+  /**
+   * A worker without an `error` listener throws BullMQ's errors at it as unhandled ones; a rebuild
+   * job whose key Redis lost (FLUSHALL) raised them. The guard re-enqueues what Redis lost.
+   */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.error(`worker error: ${error.message}`);
+  }
 }
