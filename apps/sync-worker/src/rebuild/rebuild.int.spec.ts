@@ -208,10 +208,11 @@ describe('rebuilding and recovering the projection', () => {
  */
 async function reportSlow(step: string, work: () => Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const slow = setTimeout(() => console.error(`${step} still running after 5 s`), 5_000);
+  const where = `${step} after "${expect.getState().currentTestName}"`;
+  const slow = setTimeout(() => console.error(`${where} still running after 5 s`), 5_000);
   const givenUp = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      console.error(`${step} given up after 10 s`);
+      console.error(`${where} given up after 10 s; resources still active: ${process.getActiveResourcesInfo().join(', ')}`);
       resolve();
     }, 10_000);
   });
