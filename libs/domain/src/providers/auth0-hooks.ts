@@ -83,8 +83,7 @@ export function parseAuth0PostLoginRequest(body: unknown): Parsed<Auth0HookReque
 export function answerAuth0Hook(request: Auth0HookRequest, state: SubjectState | null, mapping: ClaimMapping, namespace: string): HookAnswer {
   if (state === null || isDeleted(state)) return noClaims(request.trigger);
   if (state.status === 'deactivated') return denial(DENIED_DESCRIPTION);
-  const doc = state;
-  return customClaims(request.trigger, (token) => namespaced(tokenClaims(doc, mapping, token), namespace));
+  return customClaims(request.trigger, (token) => namespaced(tokenClaims(state, mapping, token), namespace));
 }
 
 /** Fail-open lets Auth0 issue the tokens without our claims; fail-closed has the Action deny them. */

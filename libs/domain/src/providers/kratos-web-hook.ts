@@ -1,4 +1,5 @@
 import { isDeleted, type SubjectState } from '../claims/claims-document.js';
+import { newDocument } from '../claims/evolve.js';
 import type { FieldError, Parsed } from '../errors.js';
 import { isJsonObject, jsonEquals, type JsonObject } from '../json.js';
 import { ownedClaimNames, tokenClaims, type ClaimMapping, type TokenKind } from './claim-mapping.js';
@@ -94,7 +95,9 @@ export function parseKratosWebHookRequest(body: unknown): Parsed<KratosWebHookRe
  */
 export function answerKratosPrePersistHook(request: KratosWebHookRequest, state: SubjectState | null, mapping: ClaimMapping): HookAnswer {
   if (state === null) return NO_CHANGE;
-  if (isDeleted(state)) return metadataAnswer(request.metadataPublic, mappedClaimNames(mapping), {});
+  // A fresh document owns exactly the names the mapping gives, which is all an erased subject's
+  // tombstone still lets us know.
+  if (isDeleted(state)) return metadataAnswer(request.metadataPublic, ownedClaimNames(newDocument(state.subject), mapping, METADATA_TOKEN), {});
   if (state.status === 'deactivated') return ACCOUNT_DEACTIVATED;
   return metadataAnswer(request.metadataPublic, ownedClaimNames(state, mapping, METADATA_TOKEN), tokenClaims(state, mapping, METADATA_TOKEN));
 }
@@ -139,11 +142,6 @@ function metadataAnswer(current: JsonObject | null, owned: ReadonlySet<string>, 
   // A `null` metadata stays `null` rather than becoming `{}` when we have nothing to add.
   if (jsonEquals(merged, current ?? {})) return NO_CHANGE;
   return { status: 200, body: { identity: { metadata_public: merged } } };
-}
-
-/** The claim names the mapping itself gives, which an erased subject's tombstone still lets us know. */
-function mappedClaimNames(mapping: ClaimMapping): Set<string> {
-  return new Set(mapping.rules.flatMap((rule) => (rule.tokens.includes(METADATA_TOKEN) && rule.claim !== undefined ? [rule.claim] : [])));
 }
 
 /** The values of the addresses Kratos marks verified; other members of an address are not ours to check. */
