@@ -5,7 +5,7 @@
  * from `dist/` as they are deployed. A subject's events are spread over the whole log (round after
  * round over all subjects), as in a log that grew over time.
  */
-import { createPostgresPool } from '@app/event-store';
+import { createPostgresPool, EventStore, RelayCheckpoints } from '@app/event-store';
 import { queuePrefix, PROJECTION_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
@@ -113,12 +113,11 @@ function eventFor(round: number, index: number): object {
  */
 async function relayed(namespace: TestNamespace): Promise<void> {
   const pool = createPostgresPool({ databaseUrl: namespace.databaseUrl, schema: namespace.schema, applicationName: 'bench' });
+  const [checkpoints, log] = [new RelayCheckpoints(pool), new EventStore(pool)];
   try {
     for (;;) {
-      const { rows } = await pool.query<{ done: boolean }>(
-        "SELECT coalesce((SELECT position FROM relay_checkpoints WHERE relay = 'projection') = (SELECT position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1), false) AS done",
-      );
-      if (rows[0]!.done) return;
+      const unread = await log.readAfter(await checkpoints.load('projection'), 1);
+      if (unread.count === 0 && !unread.heldBack) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
