@@ -27,6 +27,11 @@ export class ClaimsKeys {
     return `${this.prefix}:${generation}:name:${lookupHash({ by: 'name', value: name })}`;
   }
 
+  /** The answer given to one delivery of a hook route, kept for the delivery's retries. */
+  deliveryAnswer(route: string, deliveryId: string): string {
+    return `${this.prefix}:delivery:${hash('sha256', `${route} ${deliveryId}`, 'base64url').slice(0, 22)}`;
+  }
+
   /** A `SCAN` pattern matching every key of one generation. */
   generationPattern(generation: string): string {
     return `${this.prefix}:${generation}:*`;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ClaimsKeys } from './claims-keys.js';
 import { ClaimsReader } from './claims-reader.js';
 import { ClaimsWriter } from './claims-writer.js';
+import { DeliveryAnswers } from './delivery-answers.js';
 import { ProjectionStateStore } from './projection-state.js';
 import { createFailFastRedis, createPatientRedis } from './redis-clients.js';
 
@@ -11,27 +12,32 @@ export const CLAIMS_REDIS = Symbol('CLAIMS_REDIS');
 /** How long boot waits for Redis: long enough for a normal connect, short enough not to hang on a silent one. */
 const CONNECT_WAIT_MS = 3_000;
 
+type RedisAccess = new (redis: Redis, keys: ClaimsKeys) => object;
+
 export interface ClaimsStoreOptions {
   redisUrl: string;
   prefix: string;
 }
 
-/** The Redis projection: a reader for the hooks, a writer for the projection worker, its state for both. */
+/**
+ * The Redis projection: a reader (and the delivery answers) for the hooks, a writer for the
+ * projection worker, its state for both.
+ */
 @Module({})
 export class ClaimsStoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(CLAIMS_REDIS) private readonly redis: Redis) {}
 
   /** Reads fail within `commandTimeoutMs`, so a hook can still answer inside its deadline. */
   static forHooks(options: ClaimsStoreOptions & { commandTimeoutMs: number }): DynamicModule {
-    return ClaimsStoreModule.build(options.prefix, () => createFailFastRedis(options.redisUrl, 'hooks', options.commandTimeoutMs), ClaimsReader);
+    return ClaimsStoreModule.build(options.prefix, () => createFailFastRedis(options.redisUrl, 'hooks', options.commandTimeoutMs), [ClaimsReader, DeliveryAnswers]);
   }
 
   static forProjection(options: ClaimsStoreOptions): DynamicModule {
-    return ClaimsStoreModule.build(options.prefix, () => createPatientRedis(options.redisUrl, 'projection'), ClaimsWriter);
+    return ClaimsStoreModule.build(options.prefix, () => createPatientRedis(options.redisUrl, 'projection'), [ClaimsWriter]);
   }
 
-  private static build(prefix: string, createRedis: () => Redis, access: typeof ClaimsReader | typeof ClaimsWriter): DynamicModule {
-    const onRedis = (type: new (redis: Redis, keys: ClaimsKeys) => object): FactoryProvider => ({
+  private static build(prefix: string, createRedis: () => Redis, access: Array<RedisAccess>): DynamicModule {
+    const onRedis = (type: RedisAccess): FactoryProvider => ({
       provide: type,
       inject: [CLAIMS_REDIS],
       useFactory: (redis: Redis) => new type(redis, new ClaimsKeys(prefix)),
@@ -39,8 +45,8 @@ export class ClaimsStoreModule implements OnModuleInit, OnApplicationShutdown {
     return {
       module: ClaimsStoreModule,
       global: true,
-      providers: [{ provide: CLAIMS_REDIS, useFactory: createRedis }, onRedis(access), onRedis(ProjectionStateStore)],
-      exports: [access, ProjectionStateStore, CLAIMS_REDIS],
+      providers: [{ provide: CLAIMS_REDIS, useFactory: createRedis }, ...[...access, ProjectionStateStore].map(onRedis)],
+      exports: [...access, ProjectionStateStore, CLAIMS_REDIS],
     };
   }
 

@@ -4,3 +4,4 @@ export * from './claims-store.module.js';
 export * from './claims-writer.js';
 export * from './redis-clients.js';
 export * from './projection-state.js';
+export * from './delivery-answers.js';

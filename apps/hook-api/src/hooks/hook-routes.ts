@@ -1,7 +1,9 @@
+import { DeliveryAnswers } from '@app/claims-store';
 import type { HookAnswer, Parsed, SubjectLookup, SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
 import { HookApiConfig } from '../config/hook-api.config.js';
 import { SubjectFinder } from '../projection/subject-finder.js';
@@ -12,7 +14,13 @@ export interface HookEndpoint<Request> {
   /** Absent when the provider is not configured: the route then refuses every call. */
   credential: ProviderCredential | undefined;
   parse(body: unknown): Parsed<Request>;
+  /** No lookup at all (an identity not created yet) means an unknown subject, with no Redis read. */
   lookups(request: Request): readonly SubjectLookup[];
+  /**
+   * The provider's id of the delivery, the same on each retry of it, when it sends one: a retry then
+   * gets the answer the first attempt got.
+   */
+  deliveryId?(headers: IncomingHttpHeaders): string | undefined;
   /** `state` is the subject's document, its tombstone when it was erased, or `null` when unknown. */
   answer(request: Request, state: SubjectState | null): HookAnswer;
   /** The configured fail-open or fail-closed answer, when Redis cannot answer within the deadline. */
@@ -41,6 +49,7 @@ export class HookRoutes {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly subjects: SubjectFinder,
+    private readonly deliveries: DeliveryAnswers,
     private readonly config: HookApiConfig,
   ) {}
 
@@ -60,27 +69,43 @@ export class HookRoutes {
         if (!parsed.ok) {
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors });
         }
-        const answer = await this.answer(endpoint, parsed.value);
+        const answer = await this.answer(endpoint, parsed.value, endpoint.deliveryId?.(request.headers));
         return answer.status === 204 ? reply.code(204).send() : reply.code(answer.status).send(answer.body);
       },
     });
   }
 
-  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request): Promise<HookAnswer> {
+  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined): Promise<HookAnswer> {
     const { deadlineMs } = this.config.hooks;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
     });
+    const deadlineAt = Date.now() + deadlineMs;
+    const answering =
+      deliveryId === undefined ? this.answerFromProjection(endpoint, request, deadlineAt) : this.answerDelivery(endpoint, request, deliveryId, deadlineAt);
     try {
-      const state = await Promise.race([this.subjects.find(endpoint.lookups(request), Date.now() + deadlineMs), deadline]);
-      return endpoint.answer(request, state);
+      return await Promise.race([answering, deadline]);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
       return endpoint.failure;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private async answerFromProjection<Request>(endpoint: HookEndpoint<Request>, request: Request, deadlineAt: number): Promise<HookAnswer> {
+    const lookups = endpoint.lookups(request);
+    return endpoint.answer(request, lookups.length === 0 ? null : await this.subjects.find(lookups, deadlineAt));
+  }
+
+  /** A failure answer is not remembered: a retry may find Redis answering again. */
+  private async answerDelivery<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string, deadlineAt: number): Promise<HookAnswer> {
+    const given = await this.deliveries.given(endpoint.path, deliveryId);
+    if (given !== null) return given;
+    const answer = await this.answerFromProjection(endpoint, request, deadlineAt);
+    await this.deliveries.remember(endpoint.path, deliveryId, answer);
+    return answer;
   }
 
   /** During an outage every call fails the same way; one line per interval says so. */
