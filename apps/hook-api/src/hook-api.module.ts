@@ -4,7 +4,9 @@ import { EventStoreModule } from '@app/event-store';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { HookApiConfig } from './config/hook-api.config.js';
+import { Auth0HooksModule } from './hooks/auth0/auth0-hooks.module.js';
 import { HydraTokenHookModule } from './hooks/hydra/hydra-token-hook.module.js';
+import { KratosWebHooksModule } from './hooks/kratos/kratos-web-hooks.module.js';
 import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 
@@ -23,6 +25,8 @@ export class HookApiModule {
         AdminModule,
         OktaTokenHookModule,
         HydraTokenHookModule,
+        Auth0HooksModule,
+        KratosWebHooksModule,
       ],
     };
   }

@@ -11,3 +11,5 @@ export * from './providers/reserved-claims.js';
 export * from './providers/claim-mapping.js';
 export * from './providers/okta-token-hook.js';
 export * from './providers/hydra-token-hook.js';
+export * from './providers/auth0-hooks.js';
+export * from './providers/kratos-web-hook.js';

@@ -1,5 +1,5 @@
 import { ConfigError, InfrastructureEnv, loadEnv, type EnvSource } from '@app/config';
-import { DEFAULT_CLAIMS_CONFIG, parseClaimsConfig, type ClaimsConfig, type FailureMode, type Provider } from '@app/domain';
+import { DEFAULT_CLAIMS_CONFIG, parseAuth0ClaimNamespace, parseClaimsConfig, type ClaimsConfig, type FailureMode, type Provider } from '@app/domain';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import type { ProviderCredential } from '../auth/credential.js';
@@ -42,6 +42,36 @@ class HookApiEnv extends InfrastructureEnv {
   HYDRA_HOOK_AUTH_VALUE?: string;
 
   @IsOptional()
+  @IsIn(['header', 'cookie'])
+  AUTH0_HOOK_AUTH_IN?: 'header' | 'cookie';
+
+  @IsOptional()
+  @IsString()
+  AUTH0_HOOK_AUTH_NAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  AUTH0_HOOK_AUTH_VALUE?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH0_CLAIM_NAMESPACE?: string;
+
+  @IsOptional()
+  @IsIn(['header', 'cookie'])
+  KRATOS_HOOK_AUTH_IN?: 'header' | 'cookie';
+
+  @IsOptional()
+  @IsString()
+  KRATOS_HOOK_AUTH_NAME?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  KRATOS_HOOK_AUTH_VALUE?: string;
+
+  @IsOptional()
   @IsString()
   CLAIMS_CONFIG?: string;
 
@@ -63,7 +93,7 @@ class HookApiEnv extends InfrastructureEnv {
 }
 
 /** Each provider's credential comes from `<PREFIX>_HOOK_AUTH_IN`, `_NAME` and `_VALUE`. */
-const CREDENTIAL_PREFIXES = { okta: 'OKTA', hydra: 'HYDRA' } as const satisfies Record<Provider, string>;
+const CREDENTIAL_PREFIXES = { okta: 'OKTA', hydra: 'HYDRA', auth0: 'AUTH0', kratos: 'KRATOS' } as const satisfies Record<Provider, string>;
 type CredentialPrefix = (typeof CREDENTIAL_PREFIXES)[Provider];
 type ProviderCredentials = Partial<Record<Provider, ProviderCredential>>;
 
@@ -79,6 +109,8 @@ export class HookApiConfig {
     bodyLimitBytes: number;
     claims: ClaimsConfig;
     credentials: ProviderCredentials;
+    /** The URL prefix of every claim name answered to Auth0; set whenever Auth0's credential is. */
+    auth0ClaimNamespace?: string;
   };
 
   private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: ProviderCredentials) {
@@ -86,7 +118,14 @@ export class HookApiConfig {
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
     this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
     this.ingest = { bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES, ...(env.INGEST_API_KEY && { apiKey: env.INGEST_API_KEY }) };
-    this.hooks = { deadlineMs: env.HOOK_DEADLINE_MS, failureMode: env.HOOK_FAILURE_MODE, bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES, claims, credentials };
+    this.hooks = {
+      deadlineMs: env.HOOK_DEADLINE_MS,
+      failureMode: env.HOOK_FAILURE_MODE,
+      bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES,
+      claims,
+      credentials,
+      ...(env.AUTH0_CLAIM_NAMESPACE && { auth0ClaimNamespace: env.AUTH0_CLAIM_NAMESPACE }),
+    };
   }
 
   static fromEnv(source: EnvSource): HookApiConfig {
@@ -97,6 +136,7 @@ export class HookApiConfig {
       const credential = providerCredential(env, prefix, problems);
       if (credential) credentials[provider] = credential;
     }
+    checkAuth0ClaimNamespace(env.AUTH0_CLAIM_NAMESPACE, credentials.auth0 !== undefined, problems);
     const claims = env.CLAIMS_CONFIG ? readClaimsConfig(env.CLAIMS_CONFIG, problems) : DEFAULT_CLAIMS_CONFIG;
     if (problems.length > 0) throw new ConfigError(problems);
     return new HookApiConfig(env, claims, credentials);
@@ -121,6 +161,16 @@ function providerCredential(env: HookApiEnv, provider: CredentialPrefix, problem
     return undefined;
   }
   return { in: location ?? 'header', name, value };
+}
+
+/** Auth0 drops a custom claim without a namespace it accepts, so its routes do not run without one. */
+function checkAuth0ClaimNamespace(namespace: string | undefined, auth0Configured: boolean, problems: string[]): void {
+  if (namespace === undefined) {
+    if (auth0Configured) problems.push('AUTH0_CLAIM_NAMESPACE: is required with AUTH0_HOOK_AUTH_*, as an http(s) URL ending in / such as https://claims.example.org/');
+    return;
+  }
+  const parsed = parseAuth0ClaimNamespace(namespace);
+  if (!parsed.ok) problems.push(...parsed.errors.map((error) => `AUTH0_CLAIM_NAMESPACE: ${error.reason}`));
 }
 
 /** What Go's `http.Cookie` keeps of a value; it silently drops every other byte. */

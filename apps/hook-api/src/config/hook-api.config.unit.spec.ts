@@ -74,6 +74,18 @@ describe(HookApiConfig.name, () => {
     expect(problemsOf({ HYDRA_HOOK_AUTH_IN: 'cookie', HYDRA_HOOK_AUTH_NAME: 'k', HYDRA_HOOK_AUTH_VALUE: 'Bearer secret, value' })).toEqual([]);
   });
 
+  it('wants the Auth0 claim namespace with Auth0\'s credential, as a URL Auth0 keeps claims under', () => {
+    const auth0 = { AUTH0_HOOK_AUTH_NAME: 'X-Claims-Hook-Key', AUTH0_HOOK_AUTH_VALUE: 'auth0-hook-secret' };
+
+    expect(problemsOf(auth0)).toEqual([expect.stringMatching(/^AUTH0_CLAIM_NAMESPACE: is required with AUTH0_HOOK_AUTH_\*/)]);
+    expect(problemsOf({ ...auth0, AUTH0_CLAIM_NAMESPACE: 'https://tenant.auth0.com/' })).toEqual([expect.stringMatching(/^AUTH0_CLAIM_NAMESPACE: must not be on auth0\.com/)]);
+    expect(problemsOf({ ...auth0, AUTH0_CLAIM_NAMESPACE: 'https://claims.example.org' })).toEqual(['AUTH0_CLAIM_NAMESPACE: must end with / and have no query or fragment']);
+    expect(HookApiConfig.fromEnv({ ...auth0, AUTH0_CLAIM_NAMESPACE: 'https://claims.example.org/' }).hooks).toMatchObject({
+      auth0ClaimNamespace: 'https://claims.example.org/',
+      credentials: { auth0: { in: 'header', name: 'X-Claims-Hook-Key', value: 'auth0-hook-secret' } },
+    });
+  });
+
   it('reads CLAIMS_CONFIG and names what is wrong in it', () => {
     const directory = mkdtempSync(join(tmpdir(), 'claims-config-'));
     const good = join(directory, 'good.json');

@@ -1,18 +1,34 @@
+import { auth0CredentialsExchangeRequest, auth0PostLoginRequest } from '../../../../libs/domain/src/testing/auth0-requests.js';
 import { hydraRefreshHookRequest, hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
+import { kratosWebHookRequest } from '../../../../libs/domain/src/testing/kratos-requests.js';
 import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../test/support/projection.js';
-import { HYDRA_AUTHORIZATION, OKTA_AUTHORIZATION, runHookApi, stackEnv } from '../../../../test/support/stack.js';
+import { AUTH0_HOOK_HEADERS, HYDRA_AUTHORIZATION, KRATOS_HOOK_HEADERS, OKTA_AUTHORIZATION, runHookApi, stackEnv } from '../../../../test/support/stack.js';
 import { FreezableProxy } from '../../../../test/support/tcp-proxy.js';
 
 /** Every hook route, with a call to it and what its provider takes as "no extra claims" and "deny". */
 const ROUTES = [
-  { path: '/hooks/okta/token', body: oktaTokenHookRequest(), authorization: OKTA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 200, body: expect.stringContaining('errorSummary') } },
-  { path: '/hooks/hydra/token', body: hydraTokenHookRequest(), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
-  { path: '/hooks/hydra/refresh', body: hydraRefreshHookRequest(), authorization: HYDRA_AUTHORIZATION, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+  { path: '/hooks/okta/token', body: oktaTokenHookRequest(), headers: { authorization: OKTA_AUTHORIZATION }, open: { status: 204, body: '' }, closed: { status: 200, body: expect.stringContaining('errorSummary') } },
+  { path: '/hooks/hydra/token', body: hydraTokenHookRequest(), headers: { authorization: HYDRA_AUTHORIZATION }, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+  { path: '/hooks/hydra/refresh', body: hydraRefreshHookRequest(), headers: { authorization: HYDRA_AUTHORIZATION }, open: { status: 204, body: '' }, closed: { status: 403, body: expect.any(String) } },
+  ...(['credentials-exchange', 'post-login'] as const).map((trigger) => ({
+    path: `/hooks/auth0/${trigger}`,
+    body: trigger === 'post-login' ? auth0PostLoginRequest() : auth0CredentialsExchangeRequest(),
+    headers: AUTH0_HOOK_HEADERS,
+    open: { status: 200, body: expect.stringContaining('"accessToken":{"customClaims":{}}') },
+    closed: { status: 403, body: expect.stringContaining('access_denied') },
+  })),
+  ...(['registration', 'settings', 'login'] as const).map((hookPoint) => ({
+    path: `/hooks/kratos/${hookPoint}`,
+    body: kratosWebHookRequest({ hookPoint }),
+    headers: { ...KRATOS_HOOK_HEADERS, 'ory-webhook-trigger-id': 'a-delivery' },
+    open: { status: 204, body: '' },
+    closed: { status: 403, body: expect.stringContaining('"instance_ptr":"#/"') },
+  })),
 ];
 
-describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, authorization, ...expected }) => {
+describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, headers, ...expected }) => {
   const DEADLINE_MS = 100;
   let namespace: TestNamespace;
   let proxy: FreezableProxy;
@@ -31,10 +47,10 @@ describe.each(ROUTES)('POST $path while Redis cannot answer', ({ path, body, aut
   async function timedCall(env: Record<string, string>, beforeCall: () => void = () => undefined) {
     const api = await runHookApi(stackEnv(namespace, { HOOK_DEADLINE_MS: String(DEADLINE_MS), ...env }));
     try {
-      await api.post(path, body, { authorization });
+      await api.post(path, body, headers);
       beforeCall();
       const started = performance.now();
-      const response = await api.post(path, body, { authorization });
+      const response = await api.post(path, body, headers);
       return { status: response.status, body: await response.text(), elapsed: performance.now() - started };
     } finally {
       await api.app.close();

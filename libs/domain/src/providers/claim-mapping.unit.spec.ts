@@ -69,7 +69,7 @@ describe('parseClaimsConfig', () => {
     expect(result).toEqual({
       ok: false,
       errors: [
-        { field: 'providers.keycloak', reason: 'is not a provider (okta, hydra)' },
+        { field: 'providers.keycloak', reason: 'is not a provider (okta, hydra, auth0, kratos)' },
         { field: 'rules[0].source', reason: 'must be patientId, grantedClaims or profile.<attribute>' },
         { field: 'rules[0].claim', reason: 'must be a non-empty claim name' },
         { field: 'rules[1].claim', reason: 'must be a non-empty claim name' },

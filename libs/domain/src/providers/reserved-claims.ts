@@ -35,6 +35,13 @@ export const RESERVED_CLAIMS = {
     id: new Set([...JWT_REGISTERED_CLAIMS, 'acr', 'amr', 'at_hash', 'auth_time', 'c_hash', 'nonce', 'rat', 'sid']),
     access: new Set([...JWT_REGISTERED_CLAIMS, 'client_id', 'ext', 'scp']),
   },
+  /**
+   * Auth0 receives every claim under the configured namespace URL, so no bare name clashes with its
+   * own; the namespaced names it restricts are {@link AUTH0_RESTRICTED_CLAIMS}.
+   */
+  auth0: { id: new Set(), access: new Set() },
+  /** Kratos takes our claims as `metadata_public` members, where no name is its own. */
+  kratos: { id: new Set(), access: new Set() },
 } satisfies Record<string, ReservedNames>;
 
 export type Provider = keyof typeof RESERVED_CLAIMS;
@@ -43,8 +50,8 @@ export type Provider = keyof typeof RESERVED_CLAIMS;
  * Claim names Auth0 keeps for itself (its custom-claims rules since July 2022): a custom claim so
  * named is dropped without a word. Auth0 compares the name as set, namespace included, so a claim
  * the projection calls `roles` reaches it as `https://claims.example.org/roles`, which it accepts.
- * Not an entry of `RESERVED_CLAIMS`: the claims configuration is checked against that table before
- * any namespace, so `roles` or `permissions` in rules shared by all providers would be refused.
+ * Not the `auth0` entry of `RESERVED_CLAIMS`: the claims configuration is checked against that table
+ * before any namespace, so `roles` or `permissions` in rules shared by all providers would be refused.
  */
 export const AUTH0_RESTRICTED_CLAIMS: ReadonlySet<string> = new Set([
   ...['acr', 'act', 'active', 'amr', 'at_hash', 'ath', 'attest', 'aud', 'auth_time', 'authorization_details', 'azp'],
