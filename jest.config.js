@@ -18,11 +18,11 @@ const shared = {
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test,examples}/**/*.unit.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,test,examples}/**/*.int.spec.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
     },
   ],
