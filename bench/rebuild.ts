@@ -5,7 +5,7 @@
  * from `dist/` as they are deployed. A subject's events are spread over the whole log (round after
  * round over all subjects), as in a log that grew over time.
  */
-import { createPostgresPool, EventStore, RelayCheckpoints } from '@app/event-store';
+import { createPostgresPool, EventStore, RELAYED_CHECKPOINT, RelayCheckpoints } from '@app/event-store';
 import { queuePrefix, PROJECTION_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
@@ -116,7 +116,7 @@ async function relayed(namespace: TestNamespace): Promise<void> {
   const [checkpoints, log] = [new RelayCheckpoints(pool), new EventStore(pool)];
   try {
     for (;;) {
-      const unread = await log.readAfter(await checkpoints.load('projection'), 1);
+      const unread = await log.readAfter(await checkpoints.load(RELAYED_CHECKPOINT), 1);
       if (unread.count === 0 && !unread.heldBack) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

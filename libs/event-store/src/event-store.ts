@@ -18,6 +18,12 @@ export interface LogRange {
   to: LogPosition;
 }
 
+export interface Backlog {
+  events: number;
+  /** `null` when there is no backlog. */
+  oldestRecordedAt: Date | null;
+}
+
 export interface ReadBatch {
   /** Position of the last event read; absent when there was nothing to read. */
   last?: LogPosition;
@@ -94,6 +100,21 @@ export class EventStore {
       [range.from.transactionId, range.from.position, range.to.transactionId, range.to.position],
     );
     return rows.map((row) => row.subject);
+  }
+
+  /**
+   * How far the log runs past a position, in commit order: the events after it (counted up to
+   * `limit`, so a large backlog costs a bounded read) and when the oldest of them was stored.
+   */
+  async backlogAfter(after: LogPosition, limit: number): Promise<Backlog> {
+    const { rows } = await this.pool.query<{ events: number; oldest: Date | null }>(
+      `SELECT count(*)::integer AS events, min(recorded_at) AS oldest FROM (
+         SELECT recorded_at FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+         ORDER BY transaction_id, position LIMIT $3
+       ) AS backlog`,
+      [after.transactionId, after.position, limit],
+    );
+    return { events: rows[0]!.events, oldestRecordedAt: rows[0]!.oldest };
   }
 
   /** The ordinal of the last stream: streams up to it hold every subject appended so far. */

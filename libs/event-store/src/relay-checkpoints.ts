@@ -2,6 +2,15 @@ import type { Pool } from 'pg';
 import { LOG_START, type LogPosition } from './log-position.js';
 
 /** Where each relay stopped, stored next to the log so that a restarted relay resumes there. */
+/** The relay's checkpoint: how far the log has been read into projection jobs. */
+export const RELAYED_CHECKPOINT = 'projection';
+/**
+ * How far relayed jobs have been applied to the projection: the end of the last relayed stretch
+ * projected. The log past it is the projection's lag; it lives here rather than in Redis so that it
+ * survives Redis losing its data.
+ */
+export const PROJECTED_CHECKPOINT = 'projected';
+
 export class RelayCheckpoints {
   constructor(private readonly pool: Pool) {}
 

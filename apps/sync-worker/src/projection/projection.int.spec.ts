@@ -1,6 +1,6 @@
 import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
 import { projectSubject, type ClaimsDocument, type NewEvent } from '@app/domain';
-import { EventStore, LOG_START, type LogPosition, type LogRange } from '@app/event-store';
+import { EventStore, LOG_START, PROJECTED_CHECKPOINT, RelayCheckpoints, type LogPosition, type LogRange } from '@app/event-store';
 import { queuePrefix, REBUILD_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -32,7 +32,7 @@ describe(ProjectionService.name, () => {
     const state = new ProjectionStateStore(redis, keys);
     await state.initialize(GENERATION);
     rebuildQueue = new Queue(REBUILD_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
-    sut = new ProjectionService(store, writer, state, rebuildQueue);
+    sut = new ProjectionService(store, new RelayCheckpoints(pool), writer, state, rebuildQueue);
   });
 
   afterEach(async () => {
@@ -80,6 +80,23 @@ describe(ProjectionService.name, () => {
     expect(await find('kim')).toEqual(await sequentialFold('kim'));
     expect(await find('lee')).toEqual(await sequentialFold('lee'));
     expect(versions).toEqual([5, 5, 5, 5, 5, 5]);
+  });
+
+  it('records the end of each projected stretch, so the log past it is the lag, and never moves it back', async () => {
+    const ranges = await appendBatches([
+      [{ type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'patient.linked', subject: 'lee', data: { patientId: '2' } }, { type: 'patient.linked', subject: 'ann', data: { patientId: '3' } }],
+    ]);
+    const checkpoints = new RelayCheckpoints(pool);
+    const backlog = async () => store.backlogAfter(await checkpoints.load(PROJECTED_CHECKPOINT), 1_000);
+
+    expect(await backlog()).toEqual({ events: 3, oldestRecordedAt: expect.any(Date) });
+    await sut.project(ranges[0]!);
+    expect(await backlog()).toEqual({ events: 2, oldestRecordedAt: expect.any(Date) });
+    await sut.project(ranges[1]!);
+    await sut.project(ranges[0]!);
+    expect(await backlog()).toEqual({ events: 0, oldestRecordedAt: null });
+    expect(await store.backlogAfter(LOG_START, 2)).toMatchObject({ events: 2 });
   });
 
   it('does nothing for a duplicate job', async () => {

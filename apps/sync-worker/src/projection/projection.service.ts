@@ -1,6 +1,6 @@
 import { ClaimsWriter, ProjectionStateStore, writtenGenerations } from '@app/claims-store';
 import { projectSubject, type RecordedEvent, type SubjectState } from '@app/domain';
-import { EventStore, type LogRange } from '@app/event-store';
+import { EventStore, PROJECTED_CHECKPOINT, RelayCheckpoints, type LogRange } from '@app/event-store';
 import { REBUILD_JOB_OPTIONS, REBUILD_QUEUE, removeGenerationJobId, type ProjectionJobs, type RebuildJobData } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
@@ -25,17 +25,20 @@ export interface ProjectionResult {
 export class ProjectionService {
   constructor(
     private readonly store: EventStore,
+    private readonly checkpoints: RelayCheckpoints,
     private readonly claims: ClaimsWriter,
     private readonly state: ProjectionStateStore,
     @InjectQueue(REBUILD_QUEUE) private readonly rebuildQueue: Queue<RebuildJobData>,
   ) {}
 
-  /** A relayed stretch of the log: the subjects with events in it. */
+  /** A relayed stretch of the log: the subjects with events in it. Its end is recorded as projected. */
   async project(range: LogRange): Promise<ProjectionResult> {
     const state = await this.state.read();
     // Redis lost the projection: the rebuild that the projection's guard starts covers these events.
     if (state === null) return { subjects: 0, events: 0 };
-    return this.projectSubjects(writtenGenerations(state), await this.store.subjectsIn(range));
+    const result = await this.projectSubjects(writtenGenerations(state), await this.store.subjectsIn(range));
+    await this.checkpoints.save(PROJECTED_CHECKPOINT, range.to);
+    return result;
   }
 
   /** A subject a hook missed while the projection is cold, found from the log by the hash it was missed by. */

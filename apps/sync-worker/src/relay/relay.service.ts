@@ -1,4 +1,4 @@
-import { EventStore, RelayCheckpoints, type LogPosition } from '@app/event-store';
+import { EventStore, RELAYED_CHECKPOINT, RelayCheckpoints, type LogPosition } from '@app/event-store';
 import { PROJECTION_QUEUE, projectionJobId, type ProjectionJobData } from '@app/jobs';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -7,7 +7,6 @@ import { SyncWorkerConfig } from '../config/sync-worker.config.js';
 import { LogListener } from './log-listener.js';
 import { Wakeup } from './wakeup.js';
 
-const RELAY_NAME = 'projection';
 /** How soon to look again when an older transaction still holds newer events back. */
 const HELD_BACK_RETRY_MS = 20;
 const STANDBY_RETRY_MS = 5_000;
@@ -58,12 +57,12 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
           await this.wakeup.wait(STANDBY_RETRY_MS);
           continue;
         }
-        checkpoint ??= await this.checkpoints.load(RELAY_NAME);
+        checkpoint ??= await this.checkpoints.load(RELAYED_CHECKPOINT);
         const batch = await this.store.readAfter(checkpoint, batchSize);
         if (batch.last) {
           const range = { from: checkpoint, to: batch.last };
           await this.queue.add('project', range, { jobId: projectionJobId(range) });
-          await this.checkpoints.save(RELAY_NAME, batch.last);
+          await this.checkpoints.save(RELAYED_CHECKPOINT, batch.last);
           checkpoint = batch.last;
           if (batch.count === batchSize) continue;
         }
