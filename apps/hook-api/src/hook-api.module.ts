@@ -4,6 +4,7 @@ import { EventStoreModule } from '@app/event-store';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { HookApiConfig } from './config/hook-api.config.js';
+import { HealthModule } from './health/health.module.js';
 import { Auth0HooksModule } from './hooks/auth0/auth0-hooks.module.js';
 import { HydraTokenHookModule } from './hooks/hydra/hydra-token-hook.module.js';
 import { KratosWebHooksModule } from './hooks/kratos/kratos-web-hooks.module.js';
@@ -23,6 +24,7 @@ export class HookApiModule {
         ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
         IngestModule,
         AdminModule,
+        HealthModule,
         OktaTokenHookModule,
         HydraTokenHookModule,
         Auth0HooksModule,

@@ -1,0 +1,43 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Readiness } from './readiness.js';
+
+/**
+ * `GET /healthz`: the process answers (liveness; restart it when this fails). `GET /readyz`: the
+ * hooks can answer (Redis and a live projection), with the projection's lag and Postgres reported
+ * beside them; 503 when the hooks cannot answer.
+ */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly readiness: Readiness,
+  ) {}
+
+  @Get('healthz')
+  @HealthCheck()
+  alive(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('readyz')
+  @HealthCheck()
+  async ready(): Promise<HealthCheckResult> {
+    const [postgres, required] = await Promise.all([
+      this.readiness.postgresReachable(),
+      this.health.check([() => this.readiness.redisReachable(), () => this.readiness.projectionServing()]).catch((error: unknown) => error),
+    ]);
+    if (required instanceof ServiceUnavailableException) {
+      throw new ServiceUnavailableException(withReported(required.getResponse() as HealthCheckResult, postgres));
+    }
+    if (required instanceof Error) throw required;
+    return withReported(required as HealthCheckResult, postgres);
+  }
+}
+
+/** Adds a reported (not required) indicator to a result without changing its status. */
+function withReported(result: HealthCheckResult, reported: Record<string, { status: string }>): HealthCheckResult {
+  const [name, detail] = Object.entries(reported)[0]!;
+  const bucket = detail.status === 'up' ? 'info' : 'error';
+  return { ...result, [bucket]: { ...result[bucket], [name]: detail }, details: { ...result.details, [name]: detail } } as HealthCheckResult;
+}
