@@ -29,7 +29,7 @@ describe('GET /healthz and /readyz', () => {
 
   async function probe(api: RunningHookApi, path: string) {
     const response = await fetch(`${api.url}${path}`);
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as { details: Record<string, Record<string, unknown>>; error?: unknown } };
   }
 
   it('is alive and ready with a warm projection, and reports the events the projection has not applied yet', async () => {
