@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './events/event-types.js';
 export * from './events/event-data.dto.js';
 export * from './events/validate-events.js';
+export * from './events/okta-event-hook.js';
 export * from './claims/claims-document.js';
 export * from './claims/evolve.js';
 export * from './claims/project-subject.js';

@@ -1,4 +1,4 @@
-import { validateEventBatch, type EventError } from '@app/domain';
+import { validateEventBatch, type EventError, type NewEvent } from '@app/domain';
 import type { AppendedEvent, EventStore } from './event-store.js';
 
 /** The batch was refused whole: nothing of it is stored. */
@@ -23,8 +23,17 @@ export class EventIngestion {
   async ingest(body: unknown): Promise<IngestionResult> {
     const batch = validateEventBatch(body);
     if (!batch.ok) throw new InvalidBatchError(batch.errors);
-    const events = await this.store.append(batch.events);
-    const duplicates = events.filter((event) => event.duplicate).length;
-    return { appended: events.length - duplicates, duplicates, events };
+    return this.ingestEvents(batch.events);
+  }
+
+  /**
+   * Appends events a provider's adapter has already parsed and mapped (the Okta event hook), in one
+   * transaction, answering after the commit; events whose id is stored already count as duplicates.
+   */
+  async ingestEvents(events: readonly NewEvent[]): Promise<IngestionResult> {
+    if (events.length === 0) return { appended: 0, duplicates: 0, events: [] };
+    const appended = await this.store.append(events);
+    const duplicates = appended.filter((event) => event.duplicate).length;
+    return { appended: appended.length - duplicates, duplicates, events: appended };
   }
 }

@@ -1,17 +1,8 @@
 import { EventIngestion, InvalidBatchError, type IngestionResult } from '@app/event-store';
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  InternalServerErrorException,
-  Logger,
-  Post,
-  Res,
-  ServiceUnavailableException,
-  UseGuards,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Logger, Post, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { IngestKeyGuard } from '../auth/ingest-key.guard.js';
+import { appendFailure } from './append-failure.js';
 
 /**
  * `POST /events`: a batch is validated whole and appended in one transaction. 201 when something
@@ -32,21 +23,7 @@ export class EventsController {
       return result;
     } catch (error) {
       if (error instanceof InvalidBatchError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, errors: error.errors });
-      if (isUnreachable(error)) {
-        this.logger.warn(`event store unreachable: ${(error as Error).message}`);
-        throw new ServiceUnavailableException('the event store is unavailable; nothing was stored, retry later');
-      }
-      this.logger.error(`append failed: ${(error as Error).message}`);
-      throw new InternalServerErrorException('the batch could not be stored; nothing was stored');
+      throw appendFailure(error, this.logger);
     }
   }
-}
-
-/** Connection failures (as opposed to a refused statement): worth retrying later. */
-function isUnreachable(error: unknown): boolean {
-  const { code, message = '' } = error as { code?: string; message?: string };
-  return (
-    (typeof code === 'string' && /^(08|57P0|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH)/.test(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
-  );
 }

@@ -27,13 +27,23 @@ export interface ClaimsDocument {
   revokedClaims: string[];
   /** Profile attributes from `identity.profile_updated`. */
   profile: JsonObject;
+  /**
+   * When the status last changed (the `occurredAt` of the last status change applied, or of the
+   * erasure a subject registered again came back from). A status change that happened before it
+   * is stale and ignored. Absent until an event says when it happened.
+   */
+  statusChangedAt?: string;
 }
 
-/** An erased subject: nothing of it is kept but the version its erasure happened at. */
+/**
+ * An erased subject: nothing of it is kept but the version its erasure happened at and, when the
+ * erasure's event said, when it happened: a registration from before that does not bring it back.
+ */
 export interface DeletedSubject {
   subject: string;
   version: number;
   status: 'deleted';
+  deletedAt?: string;
 }
 
 export type SubjectState = ClaimsDocument | DeletedSubject;

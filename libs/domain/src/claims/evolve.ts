@@ -1,6 +1,6 @@
-import type { RecordedEvent } from '../events/event-types.js';
+import type { ReceivedEvent, RecordedEvent } from '../events/event-types.js';
 import type { JsonObject } from '../json.js';
-import { isDeleted, normalizeLookupName, type ClaimsDocument, type SubjectState } from './claims-document.js';
+import { isDeleted, normalizeLookupName, type ClaimsDocument, type DeletedSubject, type SubjectState } from './claims-document.js';
 
 export function newDocument(subject: string): ClaimsDocument {
   return { subject, version: 0, status: 'active', aliases: [], names: {}, claims: {}, revokedClaims: [], profile: {} };
@@ -8,14 +8,23 @@ export function newDocument(subject: string): ClaimsDocument {
 
 /**
  * Folds one event into a subject's state. Total: an event is a fact, so a type this code does not
- * know only advances the version. An erased subject stays erased until it is registered again.
+ * know (a provider's event kept as received) only advances the version. An erased subject stays
+ * erased until it is registered again.
+ *
+ * A stale event never undoes a newer one, since some producers (Okta) deliver out of order: a status
+ * change that happened before the last one applied, and a registration that happened before the
+ * erasure of an erased subject, only advance the version. Times are compared only when both events
+ * carry one (`occurredAt` is optional); otherwise the log's order decides.
  */
 export function evolve(state: SubjectState | null, event: RecordedEvent): SubjectState {
   const { subject, version } = event;
-  if (event.type === 'identity.deleted') return { subject, version, status: 'deleted' };
+  if (event.type === 'identity.deleted') return erase(state, subject, version, event.occurredAt);
   if (event.type === 'identity.registered') {
-    const current = state === null || isDeleted(state) ? newDocument(subject) : state;
-    return register({ ...current, version }, event.data, event.position);
+    if (state !== null && isDeleted(state)) {
+      if (happenedBefore(event.occurredAt, state.deletedAt)) return { ...state, version };
+      return register(reborn(state, version), event.data, event.position);
+    }
+    return register({ ...(state ?? newDocument(subject)), version }, event.data, event.position);
   }
   if (state !== null && isDeleted(state)) return { ...state, version };
 
@@ -25,9 +34,9 @@ export function evolve(state: SubjectState | null, event: RecordedEvent): Subjec
     case 'identity.profile_updated':
       return { ...doc, version, profile: mergeAttributes(doc.profile, event.data.profile) };
     case 'identity.deactivated':
-      return { ...doc, version, status: 'deactivated' };
+      return changeStatus(doc, version, 'deactivated', event.occurredAt);
     case 'identity.reactivated':
-      return { ...doc, version, status: 'active' };
+      return changeStatus(doc, version, 'active', event.occurredAt);
     case 'patient.linked':
       return { ...doc, version, patientId: event.data.patientId };
     case 'patient.unlinked':
@@ -42,11 +51,41 @@ export function evolve(state: SubjectState | null, event: RecordedEvent): Subjec
       return { ...doc, version, claims: withoutKeys(doc.claims, event.data.names), revokedClaims: [...doc.revokedClaims, ...revoked] };
     }
     default: {
-      const unknownType: never = event;
-      void unknownType;
+      // Only events kept as received are left (at run time, also types of a later version of this code).
+      const received: ReceivedEvent = event;
+      void received;
       return { ...doc, version };
     }
   }
+}
+
+/** A second erasure keeps the later of the two times, so a stale one cannot let an older registration back. */
+function erase(state: SubjectState | null, subject: string, version: number, occurredAt: string | undefined): DeletedSubject {
+  const deletedAt = later(state !== null && isDeleted(state) ? state.deletedAt : undefined, occurredAt);
+  return deletedAt === undefined ? { subject, version, status: 'deleted' } : { subject, version, status: 'deleted', deletedAt };
+}
+
+/** A new document for a subject registered again: status changes from before its erasure stay stale. */
+function reborn(tombstone: DeletedSubject, version: number): ClaimsDocument {
+  const doc = { ...newDocument(tombstone.subject), version };
+  return tombstone.deletedAt === undefined ? doc : { ...doc, statusChangedAt: tombstone.deletedAt };
+}
+
+function changeStatus(doc: ClaimsDocument, version: number, status: ClaimsDocument['status'], occurredAt: string | undefined): ClaimsDocument {
+  if (happenedBefore(occurredAt, doc.statusChangedAt)) return { ...doc, version };
+  // A change that does not say when it happened keeps the last known time: what happened before it is still stale.
+  return occurredAt === undefined ? { ...doc, version, status } : { ...doc, version, status, statusChangedAt: occurredAt };
+}
+
+/** Whether `time` is known to be earlier than `reference`; unknown when either is absent. */
+function happenedBefore(time: string | undefined, reference: string | undefined): boolean {
+  return time !== undefined && reference !== undefined && Date.parse(time) < Date.parse(reference);
+}
+
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 function register(

@@ -21,8 +21,11 @@ import { EVENT_TYPES, type EventType } from './event-types.js';
 /** The JWT registered claim names (RFC 7519 §4.1): no provider lets a hook set them. */
 export const JWT_REGISTERED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
 
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
-const MAX_NAME_LENGTH = 320;
+/** Subject ids, names and patient ids may not hold control characters. */
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+export const MAX_SUBJECT_LENGTH = 255;
+/** The longest login, email or alias. */
+export const MAX_NAME_LENGTH = 320;
 
 function HasAllowedClaimNames(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -54,7 +57,7 @@ export class EventEnvelopeDto {
   type!: EventType;
 
   @Matches(NO_CONTROL_CHARACTERS, { message: 'must not contain control characters' })
-  @Length(1, 255)
+  @Length(1, MAX_SUBJECT_LENGTH)
   @IsString()
   subject!: string;
 

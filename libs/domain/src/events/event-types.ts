@@ -30,8 +30,25 @@ export interface EventDataByType {
 /** The typed body of an event: its type and the data that type carries. */
 export type ClaimsEvent = { [T in EventType]: { type: T; data: EventDataByType[T] } }[EventType];
 
-/** An event as a producer submits it, after validation. */
-export type NewEvent = ClaimsEvent & {
+/**
+ * An identity provider's event the log keeps as it was received (less what it need not keep), under
+ * the provider's name: `okta.user.session.start`. No contract type starts with a provider's name, so
+ * the two never collide, and `POST /events` refuses these types. The projection ignores them.
+ */
+export type ReceivedEventType = `okta.${string}`;
+export interface ReceivedEvent {
+  type: ReceivedEventType;
+  data: JsonObject;
+}
+
+/**
+ * The body of any event the log holds. (A log may also hold types that a later version of this code
+ * writes; read back, they are treated like received events: the fold only advances the version.)
+ */
+export type LoggedEvent = ClaimsEvent | ReceivedEvent;
+
+/** An event as a producer submits it, after validation, or as a provider's adapter maps it. */
+export type NewEvent = LoggedEvent & {
   /** Idempotency key: the same id appended twice is stored once. */
   id?: string;
   subject: string;
@@ -39,7 +56,7 @@ export type NewEvent = ClaimsEvent & {
 };
 
 /** An event as the log holds it. */
-export type RecordedEvent = ClaimsEvent & {
+export type RecordedEvent = LoggedEvent & {
   id: string;
   subject: string;
   /** 1, 2, 3… within the subject's stream, without gaps. */
