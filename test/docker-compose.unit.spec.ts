@@ -15,7 +15,7 @@ interface ComposeService {
 
 /** Compose's `${NAME:-default}` with nothing set in the environment: the default. */
 function withDefaults(environment: Record<string, string> = {}): Record<string, string> {
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')]));
 }
 
 // Docker does not run on the machines that run the tests: the file is checked by reading it.

@@ -10,6 +10,7 @@ import { HydraTokenHookModule } from './hooks/hydra/hydra-token-hook.module.js';
 import { KratosWebHooksModule } from './hooks/kratos/kratos-web-hooks.module.js';
 import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OktaEventHookModule } from './okta-events/okta-event-hook.module.js';
 
 @Module({})
@@ -23,6 +24,7 @@ export class HookApiModule {
         // and keep answering from Redis while Postgres is down.
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),
         ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
+        MetricsModule,
         IngestModule,
         OktaEventHookModule,
         AdminModule,

@@ -1,11 +1,12 @@
 import { DeliveryAnswers } from '@app/claims-store';
-import type { HookAnswer, Parsed, SubjectLookup, SubjectState } from '@app/domain';
+import { isDeleted, type HookAnswer, type Parsed, type SubjectLookup, type SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
 import { HookApiConfig } from '../config/hook-api.config.js';
+import { HookMetrics, type HookOutcome } from '../metrics/hook-metrics.js';
 import { SubjectFinder } from '../projection/subject-finder.js';
 
 /** What a provider's hook route needs to know; the request path around it is the same for all. */
@@ -35,6 +36,14 @@ class DeadlineExceededError extends Error {
 
 const WARNING_INTERVAL_MS = 10_000;
 
+type OutcomeOf<T> = { answer: T; outcome: HookOutcome };
+
+/** An erased subject counts as not found: nothing of it is left to answer with. */
+function outcomeOf(state: SubjectState | null): HookOutcome {
+  if (state === null || isDeleted(state)) return 'not_found';
+  return state.status === 'deactivated' ? 'denied' : 'found';
+}
+
 /**
  * Registers hook routes directly on Fastify rather than as Nest controllers: these are the hot
  * path, and Nest's per-request pipeline costs about as much as the Redis read itself. Each call is
@@ -50,6 +59,7 @@ export class HookRoutes {
     private readonly adapterHost: HttpAdapterHost,
     private readonly subjects: SubjectFinder,
     private readonly deliveries: DeliveryAnswers,
+    private readonly metrics: HookMetrics,
     private readonly config: HookApiConfig,
   ) {}
 
@@ -65,17 +75,20 @@ export class HookRoutes {
         return undefined;
       },
       handler: async (request, reply) => {
+        const stopTimer = this.metrics.hookDuration.startTimer({ route: endpoint.path });
         const parsed = endpoint.parse(request.body);
         if (!parsed.ok) {
+          stopTimer({ outcome: 'malformed' });
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors });
         }
-        const answer = await this.answer(endpoint, parsed.value, endpoint.deliveryId?.(request.headers));
+        const { answer, outcome } = await this.answer(endpoint, parsed.value, endpoint.deliveryId?.(request.headers));
+        stopTimer({ outcome });
         return answer.status === 204 ? reply.code(204).send() : reply.code(answer.status).send(answer.body);
       },
     });
   }
 
-  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined): Promise<HookAnswer> {
+  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined): Promise<OutcomeOf<HookAnswer>> {
     const { deadlineMs } = this.config.hooks;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -88,24 +101,25 @@ export class HookRoutes {
       return await Promise.race([answering, deadline]);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
-      return endpoint.failure;
+      return { answer: endpoint.failure, outcome: `fail_${this.config.hooks.failureMode}` };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async answerFromProjection<Request>(endpoint: HookEndpoint<Request>, request: Request, deadlineAt: number): Promise<HookAnswer> {
+  private async answerFromProjection<Request>(endpoint: HookEndpoint<Request>, request: Request, deadlineAt: number): Promise<OutcomeOf<HookAnswer>> {
     const lookups = endpoint.lookups(request);
-    return endpoint.answer(request, lookups.length === 0 ? null : await this.subjects.find(lookups, deadlineAt));
+    const state = lookups.length === 0 ? null : await this.subjects.find(lookups, deadlineAt);
+    return { answer: endpoint.answer(request, state), outcome: outcomeOf(state) };
   }
 
   /** A failure answer is not remembered: a retry may find Redis answering again. */
-  private async answerDelivery<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string, deadlineAt: number): Promise<HookAnswer> {
+  private async answerDelivery<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string, deadlineAt: number): Promise<OutcomeOf<HookAnswer>> {
     const given = await this.deliveries.given(endpoint.path, deliveryId);
-    if (given !== null) return given;
-    const answer = await this.answerFromProjection(endpoint, request, deadlineAt);
-    await this.deliveries.remember(endpoint.path, deliveryId, answer);
-    return answer;
+    if (given !== null) return { answer: given, outcome: 'replayed' };
+    const answered = await this.answerFromProjection(endpoint, request, deadlineAt);
+    await this.deliveries.remember(endpoint.path, deliveryId, answered.answer);
+    return answered;
   }
 
   /** During an outage every call fails the same way; one line per interval says so. */

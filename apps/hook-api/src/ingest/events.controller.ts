@@ -2,6 +2,7 @@ import { EventIngestion, InvalidBatchError, type IngestionResult } from '@app/ev
 import { BadRequestException, Body, Controller, Logger, Post, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { IngestKeyGuard } from '../auth/ingest-key.guard.js';
+import { HookMetrics } from '../metrics/hook-metrics.js';
 import { appendFailure } from './append-failure.js';
 
 /**
@@ -13,12 +14,16 @@ import { appendFailure } from './append-failure.js';
 export class EventsController {
   private readonly logger = new Logger(EventsController.name);
 
-  constructor(private readonly ingestion: EventIngestion) {}
+  constructor(
+    private readonly ingestion: EventIngestion,
+    private readonly metrics: HookMetrics,
+  ) {}
 
   @Post()
   async append(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<IngestionResult> {
     try {
       const result = await this.ingestion.ingest(body);
+      this.metrics.countIngested('/events', result);
       reply.status(result.appended > 0 ? 201 : 200);
       return result;
     } catch (error) {

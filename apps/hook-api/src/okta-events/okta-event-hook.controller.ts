@@ -3,6 +3,7 @@ import { EventIngestion } from '@app/event-store';
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Logger, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { BodilessUnauthorizedFilter } from '../auth/bodiless-unauthorized.filter.js';
 import { appendFailure } from '../ingest/append-failure.js';
+import { HookMetrics } from '../metrics/hook-metrics.js';
 import { OktaEventHookGuard } from './okta-event-hook.guard.js';
 
 const CHALLENGE_HEADER = 'x-okta-verification-challenge';
@@ -20,7 +21,10 @@ const CHALLENGE_HEADER = 'x-okta-verification-challenge';
 export class OktaEventHookController {
   private readonly logger = new Logger(OktaEventHookController.name);
 
-  constructor(private readonly ingestion: EventIngestion) {}
+  constructor(
+    private readonly ingestion: EventIngestion,
+    private readonly metrics: HookMetrics,
+  ) {}
 
   @Get()
   verify(@Headers(CHALLENGE_HEADER) challenge: string | undefined): { verification: string } {
@@ -47,6 +51,7 @@ export class OktaEventHookController {
     const { events, skipped } = delivery.value;
     try {
       const result = await this.ingestion.ingestEvents(events);
+      this.metrics.countIngested('/events/okta', result);
       this.logger.debug(`Okta delivery: ${result.appended} event(s) stored, ${result.duplicates} stored before, ${skipped} about no user skipped`);
     } catch (error) {
       throw appendFailure(error, this.logger);

@@ -5,6 +5,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HookApiConfig } from '../config/hook-api.config.js';
+import { HookMetrics } from '../metrics/hook-metrics.js';
 
 /** Backfills finished long ago tell a later miss nothing new; kept briefly, they absorb a burst. */
 const KEEP_FINISHED_SECONDS = 10;
@@ -22,10 +23,12 @@ export class Backfills implements OnApplicationShutdown {
   constructor(
     @Inject(CLAIMS_REDIS) private readonly redis: Redis,
     private readonly config: HookApiConfig,
+    private readonly metrics: HookMetrics,
   ) {}
 
   async request(lookups: readonly SubjectLookup[]): Promise<Array<Job<ProjectionJobs['backfill']>>> {
     const queue = this.open();
+    this.metrics.backfillJobs.inc(lookups.length);
     return Promise.all(
       lookups.map((lookup) => {
         const backfill = { by: lookup.by, hash: lookupHash(lookup) };

@@ -1,6 +1,7 @@
 import { ClaimsReader } from '@app/claims-store';
 import type { SubjectLookup, SubjectState } from '@app/domain';
 import { Injectable } from '@nestjs/common';
+import { HookMetrics } from '../metrics/hook-metrics.js';
 import { Backfills } from './backfills.js';
 import { LiveProjection } from './live-projection.js';
 
@@ -32,18 +33,26 @@ export class SubjectFinder {
     private readonly projection: LiveProjection,
     private readonly claims: ClaimsReader,
     private readonly backfills: Backfills,
+    private readonly metrics: HookMetrics,
   ) {}
 
   async find(lookups: readonly SubjectLookup[], deadlineAt: number): Promise<SubjectState | null> {
     const state = this.projection.current;
     if (state === null) throw new ProjectionUnavailableError();
     const found = await this.claims.find(state.live, lookups);
-    if (found !== null) return found;
+    if (found !== null) {
+      this.metrics.projectionLookups.inc({ result: 'hit' });
+      return found;
+    }
     // The state is read in the background: make sure a miss in a "warm" generation is not a miss in
     // one Redis has just lost.
     const current = state.warm ? await this.projection.refresh() : state;
     if (current === null) throw new ProjectionUnavailableError();
-    if (current.warm) return current.live === state.live ? null : this.claims.find(current.live, lookups);
+    if (current.warm) {
+      this.metrics.projectionLookups.inc({ result: 'miss_warm' });
+      return current.live === state.live ? null : this.claims.find(current.live, lookups);
+    }
+    this.metrics.projectionLookups.inc({ result: 'miss_cold' });
     const jobs = await this.backfills.request(lookups);
     while (Date.now() < deadlineAt) {
       await new Promise((resolve) => setTimeout(resolve, BACKFILL_POLL_MS));

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module.js';
+import { HookMetrics } from './hook-metrics.js';
+import { LogAndQueueGauges } from './log-and-queue-gauges.js';
+import { MetricsController } from './metrics.controller.js';
+
+/** Prometheus metrics (prom-client): the request path's instruments, available everywhere, and the scrape route. */
+@Global()
+@Module({ imports: [HealthModule], providers: [HookMetrics, LogAndQueueGauges], controllers: [MetricsController], exports: [HookMetrics] })
+export class MetricsModule {}
