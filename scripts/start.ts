@@ -5,11 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { SYNC_WORKER_NODE_FLAGS } from '../apps/sync-worker/src/node-flags.js';
 
 const APPS = ['sync-worker', 'hook-api'] as const;
 
 function run(app: string, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [`dist/apps/${app}/main.js`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = app === 'sync-worker' ? SYNC_WORKER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, `dist/apps/${app}/main.js`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => console.log(`[${app}] ${line}`));
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { HookApiConfig } from '../apps/hook-api/src/config/hook-api.config.js';
 import { SyncWorkerConfig } from '../apps/sync-worker/src/config/sync-worker.config.js';
+import { SYNC_WORKER_NODE_FLAGS } from '../apps/sync-worker/src/node-flags.js';
 
 interface ComposeService {
   image?: string;
@@ -30,14 +31,20 @@ describe('docker-compose.yml', () => {
 
   it('migrates once Postgres is healthy, and starts both apps only after the migration succeeded', () => {
     expect(services['migrate']).toMatchObject({ build: '.', command: ['node', 'dist/apps/sync-worker/main.js', 'migrate'], depends_on: { postgres: { condition: 'service_healthy' } } });
-    for (const app of ['sync-worker', 'hook-api']) {
+    for (const [app, flags] of [['sync-worker', SYNC_WORKER_NODE_FLAGS], ['hook-api', []]] as const) {
       expect(services[app]).toMatchObject({
         build: '.',
-        command: ['node', `dist/apps/${app}/main.js`],
+        command: ['node', ...flags, `dist/apps/${app}/main.js`],
         depends_on: { migrate: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } },
       });
     }
     expect(services['hook-api']!.ports).toEqual(['${HOOK_API_PORT:-3000}:3000']);
+  });
+
+  it('starts the sync-worker with its Node flags from package.json too', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+
+    expect(scripts['start:sync-worker']).toBe(['node', ...SYNC_WORKER_NODE_FLAGS, 'dist/apps/sync-worker/main.js'].join(' '));
   });
 
   it('gives each app an environment its configuration accepts', () => {

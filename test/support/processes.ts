@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { SYNC_WORKER_NODE_FLAGS } from '../../apps/sync-worker/src/node-flags.js';
 import { freePort } from './free-port.js';
 
 export interface Service {
@@ -65,7 +66,7 @@ export function portOpen(port: number): Promise<boolean> {
 /** The built sync-worker (`dist/`), as deployed, with its `events.append` listener on a free port. */
 export async function startBuiltSyncWorker(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
-  return startService('sync-worker', ['node', 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () => portOpen(port));
+  return startService('sync-worker', ['node', ...SYNC_WORKER_NODE_FLAGS, 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () => portOpen(port));
 }
 
 /** The built hook-api (`dist/`), as deployed, on a free port. */
