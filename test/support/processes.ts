@@ -64,9 +64,12 @@ export function portOpen(port: number): Promise<boolean> {
 }
 
 /** The built sync-worker (`dist/`), as deployed, with its `events.append` listener on a free port. */
-export async function startBuiltSyncWorker(env: Record<string, string>): Promise<Service> {
+export async function startBuiltSyncWorker(env: Record<string, string>): Promise<Service & { ingestPort: number }> {
   const port = await freePort();
-  return startService('sync-worker', ['node', ...SYNC_WORKER_NODE_FLAGS, 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () => portOpen(port));
+  const service = await startService('sync-worker', ['node', ...SYNC_WORKER_NODE_FLAGS, 'dist/apps/sync-worker/main.js'], { ...env, INGEST_TCP_PORT: String(port) }, () =>
+    portOpen(port),
+  );
+  return { ...service, ingestPort: port };
 }
 
 /** The built hook-api (`dist/`), as deployed, on a free port. */

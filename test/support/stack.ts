@@ -31,6 +31,7 @@ export function stackEnv(namespace: TestNamespace, overrides: Record<string, str
     KRATOS_HOOK_AUTH_NAME: 'X-Claims-Hook-Key',
     KRATOS_HOOK_AUTH_VALUE: KRATOS_HOOK_HEADERS['x-claims-hook-key'],
     RELAY_POLL_INTERVAL_MS: '200',
+    LOG_LEVEL: 'warn',
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { ClaimsStoreModule } from '@app/claims-store';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loggingModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
@@ -20,6 +20,7 @@ export class HookApiModule {
       module: HookApiModule,
       imports: [
         ConfigModule.provide(config),
+        loggingModule({ level: config.logLevel, quietPathPrefix: '/hooks/' }),
         // Postgres is reached for ingestion only: the pool connects lazily, so the hooks start
         // and keep answering from Redis while Postgres is down.
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),

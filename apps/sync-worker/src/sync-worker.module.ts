@@ -1,5 +1,5 @@
 import { ClaimsStoreModule } from '@app/claims-store';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loggingModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { queuePrefix } from '@app/jobs';
 import { BullModule } from '@nestjs/bullmq';
@@ -17,6 +17,7 @@ export class SyncWorkerModule {
       module: SyncWorkerModule,
       imports: [
         ConfigModule.provide(config),
+        loggingModule({ level: config.logLevel }),
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-sync-worker' }),
         ClaimsStoreModule.forProjection({ redisUrl: config.redis.url, prefix: config.redis.prefix }),
         BullModule.forRoot({ connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) }),

@@ -1,4 +1,5 @@
-import { Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsIn, Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+import { LOG_LEVELS, type LogLevel } from './logging.module.js';
 
 function IsConnectionUrl(protocols: string[], options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -16,7 +17,7 @@ function IsConnectionUrl(protocols: string[], options?: ValidationOptions): Prop
   );
 }
 
-/** Where the event store and the projection live; both apps need all of it. */
+/** What both apps need: where the event store and the projection live, and how much they log. */
 export class InfrastructureEnv {
   @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,4 +31,7 @@ export class InfrastructureEnv {
 
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, ".", "_" or "-"' })
   REDIS_PREFIX: string = 'claims';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
 }

@@ -1,4 +1,4 @@
-import { ConfigError, InfrastructureEnv, loadEnv, type EnvSource } from '@app/config';
+import { ConfigError, InfrastructureEnv, loadEnv, type EnvSource, type LogLevel } from '@app/config';
 import { DEFAULT_CLAIMS_CONFIG, parseAuth0ClaimNamespace, parseClaimsConfig, type ClaimsConfig, type FailureMode, type Provider } from '@app/domain';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { readFileSync } from 'node:fs';
@@ -100,6 +100,7 @@ type ProviderCredentials = Partial<Record<Provider, ProviderCredential>>;
 /** The hook-api's settings, validated once at boot; a bad one stops the process with its name. */
 export class HookApiConfig {
   readonly port: number;
+  readonly logLevel: LogLevel;
   readonly postgres: { databaseUrl: string; schema: string };
   readonly redis: { url: string; prefix: string };
   readonly ingest: { apiKey?: string; bodyLimitBytes: number };
@@ -115,6 +116,7 @@ export class HookApiConfig {
 
   private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: ProviderCredentials) {
     this.port = env.PORT;
+    this.logLevel = env.LOG_LEVEL;
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
     this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
     this.ingest = { bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES, ...(env.INGEST_API_KEY && { apiKey: env.INGEST_API_KEY }) };

@@ -1,4 +1,4 @@
-import { InfrastructureEnv, loadEnv, type EnvSource } from '@app/config';
+import { InfrastructureEnv, loadEnv, type EnvSource, type LogLevel } from '@app/config';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 
 class SyncWorkerEnv extends InfrastructureEnv {
@@ -38,6 +38,7 @@ class SyncWorkerEnv extends InfrastructureEnv {
 
 /** The sync-worker's settings, validated once at boot. */
 export class SyncWorkerConfig {
+  readonly logLevel: LogLevel;
   readonly postgres: { databaseUrl: string; schema: string };
   readonly redis: { url: string; prefix: string };
   readonly ingest: { host: string; port: number };
@@ -46,6 +47,7 @@ export class SyncWorkerConfig {
   readonly rebuild: { chunkStreams: number; retireDelayMs: number };
 
   private constructor(env: SyncWorkerEnv) {
+    this.logLevel = env.LOG_LEVEL;
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
     this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
     this.ingest = { host: env.INGEST_TCP_HOST, port: env.INGEST_TCP_PORT };
