@@ -26,6 +26,11 @@ export interface OktaEventDelivery {
   events: NewEvent[];
   /** Events about no user (no `User` target), which are not stored. */
   skipped: number;
+  /**
+   * What is wrong with each event that cannot be read (no uuid, a lifecycle event without its
+   * user…): such an event is not stored, and the others of the delivery still are.
+   */
+  refused: FieldError[];
 }
 
 const MAX_EVENT_TYPE_LENGTH = 200;
@@ -36,8 +41,10 @@ const MAX_EVENT_TYPE_LENGTH = 200;
  * `occurredAt`, so a late delivery cannot undo a newer change. The subject is the event's first
  * `User` target. Lifecycle events that succeeded become contract events; other events about a user
  * are kept as received, with ids only (no names, addresses, user agents or debug data: the log is
- * append-only, so what it stores stays). The delivery is refused whole, naming each bad field, when
- * an event lacks what it needs; the envelope's other members are not read.
+ * append-only, so what it stores stays). An event that lacks what it needs is left out, with its bad
+ * fields named, and the rest of the delivery is still read: Okta never redelivers a refused delivery,
+ * so refusing it whole would lose the good events with it (a deactivation, say). Only a body that is
+ * not a delivery at all is refused. The envelope's other members are not read.
  */
 export function parseOktaEventDelivery(body: unknown): Parsed<OktaEventDelivery> {
   if (!isJsonObject(body)) return refused('', 'the body must be a JSON object');
@@ -53,10 +60,9 @@ export function parseOktaEventDelivery(body: unknown): Parsed<OktaEventDelivery>
     if (event === 'no user') skipped++;
     else if (event !== undefined) events.push(event);
   });
-  if (fields.errors.length > 0) return { ok: false, errors: fields.errors };
   // Okta batches in no particular order; appended by time, the log reads as it happened. (Stable: ties keep Okta's order.)
   events.sort((a, b) => Date.parse(a.occurredAt!) - Date.parse(b.occurredAt!));
-  return { ok: true, value: { events, skipped } };
+  return { ok: true, value: { events, skipped, refused: fields.errors } };
 }
 
 function parseLogEvent(item: JsonValue, path: string, fields: RequestFields): NewEvent | 'no user' | undefined {

@@ -47,6 +47,7 @@ describe(parseOktaEventDelivery.name, () => {
           },
         ],
         skipped: 0,
+        refused: [],
       },
     });
   });
@@ -82,7 +83,7 @@ describe(parseOktaEventDelivery.name, () => {
 
     expect(parsed).toEqual({
       ok: true,
-      value: { events: [{ id: 'ab62c0bc-2837-11eb-9823-9fb8f750c5a9', subject: JOHN.id, occurredAt: '2020-11-16T18:15:12.862Z', ...expected }], skipped: 0 },
+      value: { events: [{ id: 'ab62c0bc-2837-11eb-9823-9fb8f750c5a9', subject: JOHN.id, occurredAt: '2020-11-16T18:15:12.862Z', ...expected }], skipped: 0, refused: [] },
     });
   });
 
@@ -123,7 +124,7 @@ describe(parseOktaEventDelivery.name, () => {
   });
 
   it('accepts a delivery with no events', () => {
-    expect(parseOktaEventDelivery(oktaEventDelivery([]))).toEqual({ ok: true, value: { events: [], skipped: 0 } });
+    expect(parseOktaEventDelivery(oktaEventDelivery([]))).toEqual({ ok: true, value: { events: [], skipped: 0, refused: [] } });
   });
 
   it.each([
@@ -134,7 +135,7 @@ describe(parseOktaEventDelivery.name, () => {
     expect(parseOktaEventDelivery(body)).toEqual({ ok: false, errors });
   });
 
-  it('refuses the whole delivery when one event is malformed, naming every bad field', () => {
+  it('leaves out each malformed event, naming every bad field, and keeps the others', () => {
     const good = oktaLogEvent({ eventType: 'user.lifecycle.deactivate' });
     const { uuid: _uuid, ...withoutUuid } = oktaLogEvent({ eventType: 'user.lifecycle.suspend' });
     const badValues = { ...oktaLogEvent({ eventType: 'user.lifecycle.activate' }), uuid: 'not-a-uuid', published: 'yesterday', outcome: { result: 1 } };
@@ -146,8 +147,11 @@ describe(parseOktaEventDelivery.name, () => {
     const parsed = parseOktaEventDelivery(oktaEventDelivery([good, withoutUuid, badValues, createWithoutLogin, deactivateOfNoUser, targetNotArray, userIdNotString, 'an event']));
 
     expect(parsed).toEqual({
-      ok: false,
-      errors: [
+      ok: true,
+      value: {
+        events: [expect.objectContaining({ type: 'identity.deactivated', subject: JOHN.id })],
+        skipped: 0,
+        refused: [
         { field: 'data.events[1].uuid', reason: 'is required' },
         { field: 'data.events[2].uuid', reason: 'must be a UUID' },
         { field: 'data.events[2].published', reason: 'must be an RFC 3339 date-time' },
@@ -157,7 +161,8 @@ describe(parseOktaEventDelivery.name, () => {
         { field: 'data.events[5].target', reason: 'must be an array' },
         { field: 'data.events[6].target[0].id', reason: 'must be a string' },
         { field: 'data.events[7]', reason: 'must be an object' },
-      ],
+        ],
+      },
     });
   });
 });
