@@ -27,15 +27,23 @@ export class ClaimsKeys {
     return `${this.prefix}:${generation}:name:${lookupHash({ by: 'name', value: name })}`;
   }
 
-  /** The answer given to one delivery of a hook route, kept for the delivery's retries. */
-  deliveryAnswer(route: string, deliveryId: string): string {
-    return `${this.prefix}:delivery:${hash('sha256', `${route} ${deliveryId}`, 'base64url').slice(0, 22)}`;
+  /** The answer given to one delivery of a hook route about one subject, kept for the delivery's retries. */
+  deliveryAnswer(delivery: Delivery): string {
+    const lookups = delivery.lookups.map((lookup) => `${lookup.by}:${lookupHash(lookup)}`).join(' ');
+    return `${this.prefix}:delivery:${hash('sha256', `${delivery.route} ${delivery.id} ${lookups}`, 'base64url').slice(0, 22)}`;
   }
 
   /** A `SCAN` pattern matching every key of one generation. */
   generationPattern(generation: string): string {
     return `${this.prefix}:${generation}:*`;
   }
+}
+
+/** A provider's delivery to a hook route: its id (the same on each retry) and whom it asks about. */
+export interface Delivery {
+  route: string;
+  id: string;
+  lookups: readonly SubjectLookup[];
 }
 
 /** A generation name that no earlier generation of the deployment had, even after Redis lost everything. */

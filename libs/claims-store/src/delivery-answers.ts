@@ -1,4 +1,5 @@
 import type { HookAnswer } from '@app/domain';
+import type { Delivery } from './claims-keys.js';
 import type { Redis } from 'ioredis';
 import type { ClaimsKeys } from './claims-keys.js';
 
@@ -17,12 +18,12 @@ export const DELIVERY_ANSWER_TTL_SECONDS = 120;
 export class DeliveryAnswers {
   constructor(private readonly redis: Redis, private readonly keys: ClaimsKeys) {}
 
-  async given(route: string, deliveryId: string): Promise<HookAnswer | null> {
-    const stored = await this.redis.get(this.keys.deliveryAnswer(route, deliveryId));
+  async given(delivery: Delivery): Promise<HookAnswer | null> {
+    const stored = await this.redis.get(this.keys.deliveryAnswer(delivery));
     return stored === null ? null : (JSON.parse(stored) as HookAnswer);
   }
 
-  async remember(route: string, deliveryId: string, answer: HookAnswer): Promise<void> {
-    await this.redis.set(this.keys.deliveryAnswer(route, deliveryId), JSON.stringify(answer), 'EX', DELIVERY_ANSWER_TTL_SECONDS, 'NX');
+  async remember(delivery: Delivery, answer: HookAnswer): Promise<void> {
+    await this.redis.set(this.keys.deliveryAnswer(delivery), JSON.stringify(answer), 'EX', DELIVERY_ANSWER_TTL_SECONDS, 'NX');
   }
 }

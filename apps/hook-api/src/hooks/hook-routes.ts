@@ -95,8 +95,12 @@ export class HookRoutes {
       timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
     });
     const deadlineAt = Date.now() + deadlineMs;
+    const lookups = endpoint.lookups(request);
+    // Without a lookup the answer needs no Redis: nothing to remember for a retry either.
     const answering =
-      deliveryId === undefined ? this.answerFromProjection(endpoint, request, deadlineAt) : this.answerDelivery(endpoint, request, deliveryId, deadlineAt);
+      deliveryId === undefined || lookups.length === 0
+        ? this.answerFromProjection(endpoint, request, lookups, deadlineAt)
+        : this.answerDelivery(endpoint, request, lookups, deliveryId, deadlineAt);
     try {
       return await Promise.race([answering, deadline]);
     } catch (error) {
@@ -107,18 +111,33 @@ export class HookRoutes {
     }
   }
 
-  private async answerFromProjection<Request>(endpoint: HookEndpoint<Request>, request: Request, deadlineAt: number): Promise<OutcomeOf<HookAnswer>> {
-    const lookups = endpoint.lookups(request);
+  private async answerFromProjection<Request>(
+    endpoint: HookEndpoint<Request>,
+    request: Request,
+    lookups: readonly SubjectLookup[],
+    deadlineAt: number,
+  ): Promise<OutcomeOf<HookAnswer>> {
     const state = lookups.length === 0 ? null : await this.subjects.find(lookups, deadlineAt);
     return { answer: endpoint.answer(request, state), outcome: outcomeOf(state) };
   }
 
-  /** A failure answer is not remembered: a retry may find Redis answering again. */
-  private async answerDelivery<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string, deadlineAt: number): Promise<OutcomeOf<HookAnswer>> {
-    const given = await this.deliveries.given(endpoint.path, deliveryId);
+  /**
+   * A retry is the same delivery asking about the same subject: the answer is kept under both, so a
+   * reused or forged delivery id never replays another subject's answer. A failure answer is not
+   * remembered: a retry may find Redis answering again.
+   */
+  private async answerDelivery<Request>(
+    endpoint: HookEndpoint<Request>,
+    request: Request,
+    lookups: readonly SubjectLookup[],
+    deliveryId: string,
+    deadlineAt: number,
+  ): Promise<OutcomeOf<HookAnswer>> {
+    const delivery = { route: endpoint.path, id: deliveryId, lookups };
+    const given = await this.deliveries.given(delivery);
     if (given !== null) return { answer: given, outcome: 'replayed' };
-    const answered = await this.answerFromProjection(endpoint, request, deadlineAt);
-    await this.deliveries.remember(endpoint.path, deliveryId, answered.answer);
+    const answered = await this.answerFromProjection(endpoint, request, lookups, deadlineAt);
+    await this.deliveries.remember(delivery, answered.answer);
     return answered;
   }
 

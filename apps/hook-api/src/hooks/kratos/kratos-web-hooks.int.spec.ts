@@ -109,10 +109,12 @@ describe('POST /hooks/kratos/*', () => {
     await seedProjection(namespace, { [KIM]: [...KIM_EVENTS, { type: 'patient.linked', data: { patientId: '9999' } }] });
     const retried = await call('/hooks/kratos/settings', body, headers(randomUUID()));
     const nextDelivery = await call('/hooks/kratos/settings', body, { ...KRATOS_HOOK_HEADERS, 'Ory-Webhook-Trigger-Id': randomUUID() });
+    const sameIdAboutAnother = await call('/hooks/kratos/settings', kratosWebHookRequest({ hookPoint: 'settings', identityId: 'kratos-suspended', addresses: [] }), headers(randomUUID()));
 
     expect(first).toEqual({ status: 200, body: { identity: { metadata_public: { patient_id: '6789' } } } });
     expect(retried).toEqual(first);
     expect(nextDelivery).toEqual({ status: 200, body: { identity: { metadata_public: { patient_id: '9999' } } } });
+    expect(sameIdAboutAnother).toEqual({ status: 403, body: DEACTIVATED_MESSAGES });
   });
 
   it.each([
