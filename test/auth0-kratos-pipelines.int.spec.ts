@@ -91,5 +91,12 @@ describe('events in, claims out: POST /events → log → relay → projection �
     expect(await kratos('login')).toEqual({ status: 204, body: undefined });
     await append([{ type: 'identity.deactivated', subject: identityId, data: {} }]);
     await eventually(async () => expect(await kratos('login')).toMatchObject({ status: 403, body: { messages: [{ instance_ptr: '#/' }] } }), 1_000);
+
+    // An identity the subject was found for by its address alone keeps no patient id once it is erased.
+    const foundByAddress = { identityId: '9a8b7c6d-0000-4000-8000-000000000001', metadataPublic: { patient_id: '1236', locale: 'pl' } };
+    await append([{ type: 'identity.deleted', subject: identityId }]);
+    await eventually(async () => {
+      expect(await kratos('settings', foundByAddress)).toEqual({ status: 200, body: { identity: { metadata_public: { locale: 'pl' } } } });
+    }, 1_000);
   });
 });

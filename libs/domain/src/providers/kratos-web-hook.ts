@@ -81,23 +81,24 @@ export function parseKratosWebHookRequest(body: unknown): Parsed<KratosWebHookRe
  * 200 (and leaves traits alone when the answer has none), so the answer is what came in, less the
  * claims this service answers for, plus their current values: metadata other writers set survives,
  * and a claim the projection no longer gives leaves the identity. 204 (Kratos: no change) when that
- * is the metadata as it is, and for a subject the projection does not know.
+ * is the metadata as it is.
  *
  * A deactivated subject gets 403 with Kratos' messages body: Kratos shows the message in the form
  * and keeps the identity unsaved. Never 5xx or 429: Kratos retries those, drops the body and shows
  * a generic error.
  *
- * An erased subject loses the claims the mapping gives by name (the patient id, profile claims) from
- * its metadata, so erasure takes health data out of the identity at its next settings change. Its
+ * An erased or unknown subject loses the claims the mapping gives by name (the patient id, profile
+ * claims) from its metadata, so erasure takes health data out of the identity at its next settings
+ * change, even when the identity was found by an address that erasure released. Its
  * granted claims cannot be told apart from other writers' metadata, because erasure kept no record
  * of their names; clearing them is left to whoever erases the identity in Kratos. Erasure here is
  * not a reason to stop the user, so it is never an interruption.
  */
 export function answerKratosPrePersistHook(request: KratosWebHookRequest, state: SubjectState | null, mapping: ClaimMapping): HookAnswer {
-  if (state === null) return NO_CHANGE;
   // A fresh document owns exactly the names the mapping gives, which is all an erased subject's
-  // tombstone still lets us know.
-  if (isDeleted(state)) return metadataAnswer(request.metadataPublic, ownedClaimNames(newDocument(state.subject), mapping, METADATA_TOKEN), {});
+  // tombstone still lets us know. An unknown identity is treated alike: one found at registration by
+  // an address no longer is once erasure released the address, and its patient id must still go.
+  if (state === null || isDeleted(state)) return metadataAnswer(request.metadataPublic, ownedClaimNames(newDocument(state?.subject ?? ''), mapping, METADATA_TOKEN), {});
   if (state.status === 'deactivated') return ACCOUNT_DEACTIVATED;
   return metadataAnswer(request.metadataPublic, ownedClaimNames(state, mapping, METADATA_TOKEN), tokenClaims(state, mapping, METADATA_TOKEN));
 }

@@ -112,8 +112,13 @@ describe('answerKratosPrePersistHook', () => {
     expect(answerKratosPrePersistHook(parsed(), unlinked, mapping)).toEqual({ status: 204 });
   });
 
-  it('answers 204 for a subject the projection does not know', () => {
-    expect(answerKratosPrePersistHook(parsed({ metadataPublic: { patient_id: 'set by an admin' } }), null, mapping)).toEqual({ status: 204 });
+  it('takes the mapped claims out of an identity the projection does not know (erasure released the address it was found by), and else changes nothing', () => {
+    expect(answerKratosPrePersistHook(parsed({ metadataPublic: { patient_id: '6789', theme: 'dark' } }), null, mapping)).toEqual({
+      status: 200,
+      body: { identity: { metadata_public: { theme: 'dark' } } },
+    });
+    expect(answerKratosPrePersistHook(parsed({ metadataPublic: { theme: 'dark' } }), null, mapping)).toEqual({ status: 204 });
+    expect(answerKratosPrePersistHook(parsed(), null, mapping)).toEqual({ status: 204 });
   });
 
   it('drops our claims the projection no longer gives, even when that leaves the metadata empty', () => {
