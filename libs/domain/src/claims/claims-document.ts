@@ -33,6 +33,8 @@ export interface ClaimsDocument {
    * is stale and ignored. Absent until an event says when it happened.
    */
   statusChangedAt?: string;
+  /** When the registration that set the login, email and aliases happened; an older one is stale. */
+  registeredAt?: string;
 }
 
 /**

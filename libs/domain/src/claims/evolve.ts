@@ -12,8 +12,9 @@ export function newDocument(subject: string): ClaimsDocument {
  * erased until it is registered again.
  *
  * A stale event never undoes a newer one, since some producers (Okta) deliver out of order: a status
- * change that happened before the last one applied, and a registration that happened before the
- * erasure of an erased subject, only advance the version. Times are compared only when both events
+ * change that happened before the last one applied, a registration that happened before the last
+ * one applied, and a registration that happened before the erasure of an erased subject, only
+ * advance the version. Times are compared only when both events
  * carry one (`occurredAt` is optional); otherwise the log's order decides.
  */
 export function evolve(state: SubjectState | null, event: RecordedEvent): SubjectState {
@@ -22,9 +23,12 @@ export function evolve(state: SubjectState | null, event: RecordedEvent): Subjec
   if (event.type === 'identity.registered') {
     if (state !== null && isDeleted(state)) {
       if (happenedBefore(event.occurredAt, state.deletedAt)) return { ...state, version };
-      return register(reborn(state, version), event.data, event.position);
+      return register(reborn(state, version), event.data, event.position, event.occurredAt);
     }
-    return register({ ...(state ?? newDocument(subject)), version }, event.data, event.position);
+    const doc = state ?? newDocument(subject);
+    // A late registration (Okta's create delivered after a producer's newer one) keeps the newer names.
+    if (happenedBefore(event.occurredAt, doc.registeredAt)) return { ...doc, version };
+    return register({ ...doc, version }, event.data, event.position, event.occurredAt);
   }
   if (state !== null && isDeleted(state)) return { ...state, version };
 
@@ -92,6 +96,7 @@ function register(
   doc: ClaimsDocument,
   data: { login: string; email?: string; aliases?: string[] },
   position: string,
+  occurredAt: string | undefined,
 ): ClaimsDocument {
   const names: Record<string, string> = {};
   for (const name of [data.login, data.email, ...(data.aliases ?? [])]) {
@@ -101,6 +106,8 @@ function register(
     if (key) names[key] = doc.names[key] ?? position;
   }
   const registered: ClaimsDocument = { ...withoutKey(doc, 'email'), login: data.login, aliases: data.aliases ?? [], names };
+  // Like a status change, a registration that does not say when keeps the last known time.
+  if (occurredAt !== undefined) registered.registeredAt = occurredAt;
   return data.email === undefined ? registered : { ...registered, email: data.email };
 }
 

@@ -39,6 +39,14 @@ describe('evolve, with events delivered out of order', () => {
     expect(fold(deactivated(2), registered(0))).toMatchObject({ status: 'deactivated', login: 'john', version: 2 });
   });
 
+  it('keeps the names of the latest registration when an older one arrives after it', () => {
+    const state = fold(registered(5, 'john.newer'), registered(1, 'john.older'));
+
+    expect(state).toMatchObject({ version: 2, login: 'john.newer', names: { 'john.newer': expect.any(String) }, registeredAt: at(5) });
+    expect(fold(registered(1, 'john.older'), registered(5, 'john.newer'))).toMatchObject({ login: 'john.newer', registeredAt: at(5) });
+    expect(fold(registered(5, 'john.newer'), registered(undefined, 'john.untimed'))).toMatchObject({ login: 'john.untimed', registeredAt: at(5) });
+  });
+
   it('compares only when both events say when they happened; otherwise the log order decides', () => {
     expect(fold(registered(), deactivated(2), reactivated())).toMatchObject({ status: 'active', statusChangedAt: at(2) });
     expect(fold(registered(), deactivated(), reactivated(1))).toMatchObject({ status: 'active', statusChangedAt: at(1) });
