@@ -138,7 +138,7 @@ describe('examples/auth0 Actions', () => {
       'billing-service': [{ type: 'claims.granted', data: { claims: { tenant: 'north-clinic' } } }],
       'retired-service': [{ type: 'claims.granted', data: { claims: { tenant: 'north-clinic' } } }, { type: 'identity.deactivated', data: {} }],
     });
-    hookApi = await runHookApi(stackEnv(namespace));
+    hookApi = await runHookApi(stackEnv(namespace, { AUTH0_LOOKUP_VERIFIED_EMAIL: 'true' }));
     secrets = { CLAIMS_HOOK_URL: hookApi.url, CLAIMS_HOOK_KEY: KEY };
   });
 

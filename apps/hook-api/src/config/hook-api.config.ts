@@ -58,6 +58,9 @@ class HookApiEnv extends InfrastructureEnv {
   @IsString()
   AUTH0_CLAIM_NAMESPACE?: string;
 
+  @IsIn(['true', 'false'])
+  AUTH0_LOOKUP_VERIFIED_EMAIL: 'true' | 'false' = 'false';
+
   @IsOptional()
   @IsIn(['header', 'cookie'])
   KRATOS_HOOK_AUTH_IN?: 'header' | 'cookie';
@@ -112,6 +115,12 @@ export class HookApiConfig {
     credentials: ProviderCredentials;
     /** The URL prefix of every claim name answered to Auth0; set whenever Auth0's credential is. */
     auth0ClaimNamespace?: string;
+    /**
+     * Whether post-login may find a user by an email Auth0 says is verified. Off by default: a social
+     * or enterprise connection passes its upstream's `email_verified` on, and one lax upstream would
+     * let a stranger with a matching email receive someone's patient id.
+     */
+    auth0LookupVerifiedEmail: boolean;
   };
 
   private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: ProviderCredentials) {
@@ -126,6 +135,7 @@ export class HookApiConfig {
       bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES,
       claims,
       credentials,
+      auth0LookupVerifiedEmail: env.AUTH0_LOOKUP_VERIFIED_EMAIL === 'true',
       ...(env.AUTH0_CLAIM_NAMESPACE && { auth0ClaimNamespace: env.AUTH0_CLAIM_NAMESPACE }),
     };
   }

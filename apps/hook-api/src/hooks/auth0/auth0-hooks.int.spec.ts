@@ -28,7 +28,7 @@ describe('POST /hooks/auth0/*', () => {
       'auth0|erased': [{ type: 'patient.linked', data: { patientId: '4321' } }, { type: 'identity.deleted', data: {} }],
       'auth0|suspended': [{ type: 'patient.linked', data: { patientId: '2222' } }, { type: 'identity.deactivated', data: {} }],
     });
-    api = await runHookApi(stackEnv(namespace, { HOOK_BODY_LIMIT_BYTES: '4096' }));
+    api = await runHookApi(stackEnv(namespace, { HOOK_BODY_LIMIT_BYTES: '4096', AUTH0_LOOKUP_VERIFIED_EMAIL: 'true' }));
   });
 
   afterAll(async () => {
@@ -86,6 +86,16 @@ describe('POST /hooks/auth0/*', () => {
       const response = await call(POST_LOGIN, auth0PostLoginRequest({ userId: 'google-oauth2|1234567890', email: 'Kim.Sato@example.com' }));
 
       expect(response.body.idToken.customClaims).toEqual(kimClaims);
+    });
+
+    it('does not look up even a verified email unless AUTH0_LOOKUP_VERIFIED_EMAIL is true', async () => {
+      const strict = await runHookApi(stackEnv(namespace));
+      try {
+        const response = await strict.post(POST_LOGIN, auth0PostLoginRequest({ userId: 'google-oauth2|1234567890', email: 'kim.sato@example.com' }), AUTH0_HOOK_HEADERS);
+        expect(await response.json()).toEqual({ accessToken: { customClaims: {} }, idToken: { customClaims: {} } });
+      } finally {
+        await strict.app.close();
+      }
     });
 
     it('does not look up an email that is not verified', async () => {

@@ -30,7 +30,7 @@ export class Auth0HooksModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const { credentials, claims, failureMode } = this.config.hooks;
+    const { credentials, claims, failureMode, auth0LookupVerifiedEmail } = this.config.hooks;
     const mapping = mappingFor(claims, 'auth0');
     // Boot refuses Auth0's credential without a namespace, and without the credential no call is answered.
     const namespace = this.config.hooks.auth0ClaimNamespace ?? '';
@@ -39,7 +39,7 @@ export class Auth0HooksModule implements OnModuleInit {
         path: `/hooks/auth0/${trigger}`,
         credential: credentials.auth0,
         parse: PARSERS[trigger],
-        lookups: (request) => request.lookups,
+        lookups: (request) => (auth0LookupVerifiedEmail ? request.lookups : request.lookups.filter((lookup) => lookup.by === 'subject')),
         answer: (request, state) => answerAuth0Hook(request, state, mapping, namespace),
         failure: auth0FailureAnswer(failureMode, trigger),
       });
