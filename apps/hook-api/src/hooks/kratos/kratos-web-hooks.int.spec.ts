@@ -127,11 +127,22 @@ describe('POST /hooks/kratos/*', () => {
     }
   });
 
-  it('answers 400 naming the field of a malformed body', async () => {
-    expect(await call('/hooks/kratos/settings', { identity: { id: KIM, metadata_public: 'dark' } })).toEqual({
+  it.each(['registration', 'settings', 'login'])('answers 400 naming the field of a malformed body on /hooks/kratos/%s', async (flow) => {
+    expect(await call(`/hooks/kratos/${flow}`, { identity: { id: KIM, metadata_public: 'dark' } })).toEqual({
       status: 400,
       body: expect.objectContaining({ errors: [{ field: 'identity.metadata_public', reason: expect.any(String) }] }),
     });
+  });
+
+  it('interrupts the registration of an identity whose verified address belongs to a deactivated subject', async () => {
+    await seedProjection(namespace, { 'kratos-suspended-2': [{ type: 'identity.registered', data: { login: 'suspended@example.com' } }, { type: 'identity.deactivated', data: {} }] });
+    const body = kratosWebHookRequest({ hookPoint: 'registration', addresses: [{ value: 'suspended@example.com', verified: true }] });
+
+    expect(await call('/hooks/kratos/registration', body)).toEqual({ status: 403, body: DEACTIVATED_MESSAGES });
+  });
+
+  it('lets an identity the projection does not know sign in unchanged', async () => {
+    expect(await call('/hooks/kratos/login', kratosWebHookRequest({ identityId: 'f00dfeed-0000-4000-8000-000000000000', addresses: [] }))).toEqual({ status: 204, body: undefined });
   });
 
   it('answers 413 to a body over the limit', async () => {
