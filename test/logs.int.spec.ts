@@ -82,7 +82,8 @@ describe('logs', () => {
     expect((await post('/hooks/okta/token', { data: { context: PATIENT_ID } }, { authorization: OKTA_AUTHORIZATION })).status).toBe(400);
     const delivery = oktaEventDelivery([oktaLogEvent({ eventType: 'user.lifecycle.deactivate', user: { id: SUBJECT, login: PATIENT_ID } })]);
     expect((await post('/events/okta', delivery, { authorization: OKTA_AUTHORIZATION })).status).toBe(200);
-    expect((await post('/events/okta', { data: { events: [{ uuid: PATIENT_ID }] } }, { authorization: OKTA_AUTHORIZATION })).status).toBe(400);
+    expect((await post('/events/okta', oktaEventDelivery([{ uuid: PATIENT_ID, published: PATIENT_ID }]), { authorization: OKTA_AUTHORIZATION })).status).toBe(200);
+    expect((await post('/events/okta', { data: PATIENT_ID }, { authorization: OKTA_AUTHORIZATION })).status).toBe(400);
     expect((await fetch(`${apiUrl}/events/okta`, { headers: { authorization: OKTA_AUTHORIZATION, 'x-okta-verification-challenge': 'challenge-1' } })).status).toBe(200);
     for (const path of ['/metrics', '/admin/rebuild', '/readyz', '/healthz']) await (await fetch(`${apiUrl}${path}`, { headers: ingest })).text();
     await eventually(async () => expect(JSON.parse((await okta()).text)).toHaveProperty('error'), 5_000);
