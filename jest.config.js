@@ -6,10 +6,19 @@
  */
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
 
+/**
+ * `content-disposition` (required by `@fastify/static`, which serves the OpenAPI UI) ships ES modules
+ * only. Node loads it with `require(esm)`; Jest's CommonJS loader cannot, so it is compiled to
+ * CommonJS for the tests.
+ */
+const ESM_ONLY_DEPENDENCIES = ['content-disposition'];
+const toCommonJs = ['ts-jest', { useESM: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', isolatedModules: true } }];
+
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': tsJest, [`/node_modules/(${ESM_ONLY_DEPENDENCIES.join('|')})/.+\\.js$`]: toCommonJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_DEPENDENCIES.join('|')})/)`],
   moduleNameMapper: {
     '^@app/(domain|config|event-store|claims-store|jobs)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,14 +1,29 @@
 import { ProjectionStateStore } from '@app/claims-store';
 import { rebuildStatus, requestRebuild, type RebuildStatus } from '@app/jobs';
 import { ConflictException, Controller, Get, Post, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IngestKeyGuard } from '../auth/ingest-key.guard.js';
+import { INGEST_KEY_AUTH } from '../openapi/openapi.js';
+import { PROJECTION_STATUS, REBUILD_STARTED } from '../openapi/schemas.js';
 import { RebuildQueue } from './rebuild-queue.js';
 
 /**
  * `POST /admin/rebuild` starts a rebuild of the projection from the log (202), or answers the one
  * under way (200); `GET /admin/rebuild` tells where the projection and its rebuild stand.
  */
+@ApiTags('admin')
+@ApiBearerAuth(INGEST_KEY_AUTH)
+@ApiUnauthorizedResponse({ description: 'No or a wrong INGEST_API_KEY' })
 @Controller('admin/rebuild')
 @UseGuards(IngestKeyGuard)
 export class RebuildController {
@@ -18,6 +33,11 @@ export class RebuildController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Rebuild the projection from the log into a new generation, then switch readers to it' })
+  @ApiAcceptedResponse({ schema: REBUILD_STARTED, description: 'Started' })
+  @ApiOkResponse({ schema: REBUILD_STARTED, description: 'A rebuild is under way already: this is it' })
+  @ApiConflictResponse({ description: 'The generation the last rebuild replaced is still being removed' })
+  @ApiServiceUnavailableResponse({ description: 'No projection yet: a starting sync-worker creates one' })
   async start(@Res({ passthrough: true }) reply: FastifyReply): Promise<RebuildStatus & { started: boolean }> {
     const { start, status } = await this.queue.use(async (queue) => {
       const start = await requestRebuild(this.state, queue);
@@ -32,6 +52,8 @@ export class RebuildController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Where the projection and its rebuild stand' })
+  @ApiOkResponse({ schema: PROJECTION_STATUS })
   async status(): Promise<{ live: string | null; warm: boolean; rebuild: RebuildStatus | null }> {
     const state = await this.state.read();
     if (state === null) return { live: null, warm: false, rebuild: null };

@@ -1,4 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Readiness } from './readiness.js';
 
@@ -7,6 +8,7 @@ import { Readiness } from './readiness.js';
  * hooks can answer (Redis and a live projection), with the projection's lag and Postgres reported
  * beside them; 503 when the hooks cannot answer.
  */
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -15,12 +17,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @HealthCheck()
   alive(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: the hooks can answer (Redis and a live projection); with the lag, and Postgres reported' })
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
     const [postgres, required] = await Promise.all([

@@ -1,8 +1,20 @@
 import { parseOktaEventDelivery, type FieldError } from '@app/domain';
 import { EventIngestion } from '@app/event-store';
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Logger, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { BodilessUnauthorizedFilter } from '../auth/bodiless-unauthorized.filter.js';
 import { appendFailure } from '../ingest/append-failure.js';
+import { OKTA_AUTH } from '../openapi/openapi.js';
 import { HookMetrics } from '../metrics/hook-metrics.js';
 import { OktaEventHookGuard } from './okta-event-hook.guard.js';
 
@@ -15,6 +27,9 @@ const CHALLENGE_HEADER = 'x-okta-verification-challenge';
  * event that cannot be read is left out with a warning naming its fields, and the others are stored.
  * 400 for a body that is not a delivery, 503 when Postgres is unreachable (Okta retries once).
  */
+@ApiTags('ingest')
+@ApiSecurity(OKTA_AUTH)
+@ApiUnauthorizedResponse({ description: 'No or a wrong Okta credential (no body)' })
 @Controller('events/okta')
 @UseGuards(OktaEventHookGuard)
 @UseFilters(BodilessUnauthorizedFilter)
@@ -27,6 +42,9 @@ export class OktaEventHookController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: "Answer Okta's one-time event hook verification" })
+  @ApiHeader({ name: CHALLENGE_HEADER, required: true })
+  @ApiOkResponse({ schema: { type: 'object', properties: { verification: { type: 'string' } } } })
   verify(@Headers(CHALLENGE_HEADER) challenge: string | undefined): { verification: string } {
     if (!challenge) {
       throw new BadRequestException({
@@ -41,6 +59,11 @@ export class OktaEventHookController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: "Store an Okta event hook delivery's events (user lifecycle mapped, others kept with ids only)" })
+  @ApiBody({ schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } } } } })
+  @ApiOkResponse({ description: 'Stored (empty body); events that cannot be read are left out and logged' })
+  @ApiBadRequestResponse({ description: 'Not an Okta event hook delivery' })
+  @ApiServiceUnavailableResponse({ description: 'Postgres is unreachable; nothing was stored (Okta retries once)' })
   async deliver(@Body() body: unknown): Promise<void> {
     const delivery = parseOktaEventDelivery(body);
     if (!delivery.ok) {
