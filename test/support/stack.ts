@@ -36,25 +36,28 @@ export function stackEnv(namespace: TestNamespace, overrides: Record<string, str
   };
 }
 
+/** Posts JSON (or a string as it is) to a path of a running hook-api. */
+export type Post = (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>;
+
 export interface RunningHookApi {
   app: INestApplication;
   url: string;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  post: Post;
+}
+
+export function poster(url: string): Post {
+  return (path, body, headers = {}) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 }
 
 export async function runHookApi(env: Record<string, string>): Promise<RunningHookApi> {
   const app = await startHookApi(HookApiConfig.fromEnv({ ...env, PORT: '0' }), '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return {
-    app,
-    url,
-    post: (path, body, headers = {}) =>
-      fetch(`${url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
-  };
+  return { app, url, post: poster(url) };
 }
 
 export interface RunningSyncWorker {

@@ -1,4 +1,4 @@
-import { INGEST_KEY, type RunningHookApi } from './stack.js';
+import { INGEST_KEY, type Post } from './stack.js';
 
 /**
  * Producers appending through `POST /events`: batches of ten events for random subjects, one
@@ -13,7 +13,7 @@ export class SteadyIngest {
   private stopping = false;
 
   constructor(
-    private readonly api: RunningHookApi,
+    private readonly api: { post: Post },
     private readonly subjects: number,
     private readonly pauseMs = 10,
   ) {}

@@ -1,0 +1,76 @@
+import { createPatientRedis } from '@app/claims-store';
+import { LOG_START, RELAYED_CHECKPOINT, RelayCheckpoints } from '@app/event-store';
+import { PROJECTION_QUEUE, queuePrefix } from '@app/jobs';
+import { Queue } from 'bullmq';
+import type { ChildProcess } from 'node:child_process';
+import type pg from 'pg';
+import { migratedPool } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
+import { startBuiltHookApi, startBuiltSyncWorker, type Service } from './support/processes.js';
+import { projectionDrift } from './support/projection.js';
+import { poster, stackEnv } from './support/stack.js';
+import { SteadyIngest } from './support/steady-ingest.js';
+
+const SUBJECTS = 40;
+
+/** How the process ended and how long after the call it took. */
+function ending(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, ms: performance.now() - started })));
+}
+
+describe('SIGTERM during steady ingest', () => {
+  let namespace: TestNamespace;
+  let pool: pg.Pool;
+  const services: Service[] = [];
+
+  beforeAll(async () => {
+    namespace = newNamespace();
+    pool = await migratedPool(namespace);
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await pool.end();
+    await dropNamespace(namespace);
+  });
+
+  it('loses nothing acknowledged: the worker lets go of its job and keeps the relay checkpoint, the hook-api answers what it took in, and both exit', async () => {
+    const env = stackEnv(namespace);
+    const firstWorker = await startBuiltSyncWorker(env);
+    const api = await startBuiltHookApi(env);
+    services.push(firstWorker, api);
+    const queue = new Queue(PROJECTION_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
+    const redis = createPatientRedis(namespace.redisUrl, 'test');
+    const ingest = new SteadyIngest({ post: poster(api.url) }, SUBJECTS, 2);
+    try {
+      ingest.start();
+      await eventually(async () => expect(await queue.getActiveCount()).toBeGreaterThan(0), 10_000, 1);
+      const workerEnded = ending(firstWorker.process);
+      firstWorker.process.kill('SIGTERM');
+      const worker = await workerEnded;
+      services.push(await startBuiltSyncWorker(env));
+
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const apiEnded = ending(api.process);
+      api.process.kill('SIGTERM');
+      const hookApi = await apiEnded;
+      await ingest.stop();
+
+      const { rows } = await pool.query<{ stored: number }>('SELECT count(*)::integer AS stored FROM events');
+      expect([worker.signal ?? worker.code, hookApi.signal ?? hookApi.code]).toEqual(['SIGTERM', 'SIGTERM']);
+      expect(worker.ms).toBeLessThan(10_000);
+      expect(hookApi.ms).toBeLessThan(10_000);
+      expect(await new RelayCheckpoints(pool).load(RELAYED_CHECKPOINT)).not.toEqual(LOG_START);
+      expect(ingest.acknowledged).toBeGreaterThan(0);
+      // Every request the hook-api took in was answered: what was stored is exactly what was acknowledged.
+      expect(rows[0]!.stored).toBe(ingest.acknowledged);
+      await eventually(async () => expect((await projectionDrift(redis, namespace, pool)).drifted).toEqual([]), 40_000, 250);
+    } finally {
+      await ingest.stop();
+      await queue.close();
+      redis.disconnect();
+    }
+  }, 90_000);
+});
