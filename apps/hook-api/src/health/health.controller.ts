@@ -27,10 +27,10 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: the hooks can answer (Redis and a live projection); with the lag, and Postgres reported' })
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
-    const [postgres, required] = await Promise.all([
-      this.readiness.postgresReachable(),
-      this.health.check([() => this.readiness.redisReachable(), () => this.readiness.projectionServing()]).catch((error: unknown) => error),
-    ]);
+    // One read of Postgres per probe, beside the Redis checks rather than before them.
+    const lag = this.readiness.lagOrFailure();
+    const required = await this.health.check([() => this.readiness.redisReachable(), () => this.readiness.projectionServing(lag)]).catch((error: unknown) => error);
+    const postgres = this.readiness.postgresReachable(await lag);
     if (required instanceof ServiceUnavailableException) {
       throw new ServiceUnavailableException(withReported(required.getResponse() as HealthCheckResult, postgres));
     }

@@ -3,6 +3,7 @@ import { EventStore, PROJECTED_CHECKPOINT, RelayCheckpoints } from '@app/event-s
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
+import { within } from '../within.js';
 
 /** How long a readiness check waits for Postgres: a probe must not hang on a silent database. */
 const POSTGRES_CHECK_MS = 1_000;
@@ -41,44 +42,40 @@ export class Readiness {
     }
   }
 
-  /** Up while Redis holds a live generation: hooks answer from it, or backfill into it while it is cold. */
-  async projectionServing(): Promise<HealthIndicatorResult> {
+  /**
+   * Up while Redis holds a live generation: hooks answer from it, or backfill into it while it is
+   * cold. `lag` is the probe's one read of Postgres ({@link lagOrFailure}); `null` when it failed.
+   */
+  async projectionServing(lagRead: Promise<ProjectionLag | Error>): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check('projection');
     try {
-      const state = await this.projection.read();
+      const [state, lag] = await Promise.all([this.projection.read(), lagRead]);
       if (state === null) return indicator.down({ message: 'Redis holds no projection yet: a starting sync-worker creates one' });
-      return indicator.up({ live: state.live, warm: state.warm, rebuilding: state.building !== undefined, lag: await this.lag().catch(() => null) });
+      return indicator.up({ live: state.live, warm: state.warm, rebuilding: state.building !== undefined, lag: lag instanceof Error ? null : lag });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }
   }
 
-  async postgresReachable(): Promise<HealthIndicatorResult> {
+  /** Postgres answers when the probe's read of the lag did. */
+  postgresReachable(lag: ProjectionLag | Error): HealthIndicatorResult {
     const indicator = this.indicators.check('postgres');
-    try {
-      await withTimeout(this.store.backlogAfter(await this.checkpoints.load(PROJECTED_CHECKPOINT), 1));
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    }
+    return lag instanceof Error ? indicator.down({ message: lag.message }) : indicator.up();
+  }
+
+  /** The lag, or why Postgres could not give it; never rejects. */
+  lagOrFailure(): Promise<ProjectionLag | Error> {
+    return this.lag().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   }
 
   /** How far the projection is behind the log; rejects when Postgres cannot tell in time. */
   async lag(): Promise<ProjectionLag> {
-    const backlog = await withTimeout(this.checkpoints.load(PROJECTED_CHECKPOINT).then((projected) => this.store.backlogAfter(projected, LAG_COUNT_LIMIT)));
+    const backlog = await within(
+      POSTGRES_CHECK_MS,
+      'Postgres',
+      this.checkpoints.load(PROJECTED_CHECKPOINT).then((projected) => this.store.backlogAfter(projected, LAG_COUNT_LIMIT)),
+    );
     const secondsBehind = backlog.oldestRecordedAt === null ? 0 : Math.max(0, (Date.now() - backlog.oldestRecordedAt.getTime()) / 1000);
     return { eventsBehind: backlog.events, secondsBehind: Math.round(secondsBehind * 1000) / 1000 };
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${POSTGRES_CHECK_MS} ms`)), POSTGRES_CHECK_MS);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

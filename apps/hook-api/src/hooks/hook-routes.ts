@@ -8,6 +8,7 @@ import { credentialCheck, type ProviderCredential } from '../auth/credential.js'
 import { HookApiConfig } from '../config/hook-api.config.js';
 import { HookMetrics, type HookOutcome } from '../metrics/hook-metrics.js';
 import { SubjectFinder } from '../projection/subject-finder.js';
+import { within } from '../within.js';
 
 /** What a provider's hook route needs to know; the request path around it is the same for all. */
 export interface HookEndpoint<Request> {
@@ -26,12 +27,6 @@ export interface HookEndpoint<Request> {
   answer(request: Request, state: SubjectState | null): HookAnswer;
   /** The configured fail-open or fail-closed answer, when Redis cannot answer within the deadline. */
   failure: HookAnswer;
-}
-
-class DeadlineExceededError extends Error {
-  constructor(deadlineMs: number) {
-    super(`no answer from Redis within ${deadlineMs} ms`);
-  }
 }
 
 const WARNING_INTERVAL_MS = 10_000;
@@ -90,10 +85,6 @@ export class HookRoutes {
 
   private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined): Promise<OutcomeOf<HookAnswer>> {
     const { deadlineMs } = this.config.hooks;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
-    });
     const deadlineAt = Date.now() + deadlineMs;
     const lookups = endpoint.lookups(request);
     // Without a lookup the answer needs no Redis: nothing to remember for a retry either.
@@ -102,12 +93,10 @@ export class HookRoutes {
         ? this.answerFromProjection(endpoint, request, lookups, deadlineAt)
         : this.answerDelivery(endpoint, request, lookups, deliveryId, deadlineAt);
     try {
-      return await Promise.race([answering, deadline]);
+      return await within(deadlineMs, 'Redis', answering);
     } catch (error) {
       this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
       return { answer: endpoint.failure, outcome: `fail_${this.config.hooks.failureMode}` };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
