@@ -3,6 +3,7 @@ import { kratosWebHookRequest, type KratosRequestOptions } from '../libs/domain/
 import { eventually } from './support/eventually.js';
 import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
 import {
+  answerOf,
   AUTH0_CLAIM_NAMESPACE,
   AUTH0_HOOK_HEADERS,
   INGEST_KEY,
@@ -36,11 +37,7 @@ describe('events in, claims out: POST /events → log → relay → projection �
     const response = await api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` });
     expect(response.status).toBe(201);
   };
-  const call = async (path: string, body: unknown, headers: Record<string, string>) => {
-    const response = await api.post(path, body, headers);
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const call = async (path: string, body: unknown, headers: Record<string, string>) => answerOf(await api.post(path, body, headers));
 
   it('Auth0: the post-login Action gets the patient id and granted claims, a deactivated user is denied, an erased one gets nothing', async () => {
     const user = 'auth0|65a0c0ffee0000000000e2e1';

@@ -5,7 +5,7 @@ import { eventually } from './support/eventually.js';
 import { dropNamespace, keysOf, newNamespace, type TestNamespace } from './support/namespace.js';
 import { findLive } from './support/projection.js';
 import { redisValueAsText } from './support/redis-dump.js';
-import { INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
+import { answerOf, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
 
 const SUBJECT = '00u5kim7sato';
 const LOGIN = 'kim.sato@example.com';
@@ -53,10 +53,7 @@ describe('Okta event hooks end to end: deliveries in → log → projection → 
     const response = await api.post('/events/okta', oktaEventDelivery(events), okta);
     expect(response.status).toBe(200);
   };
-  const callTokenHook = async () => {
-    const response = await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), okta);
-    return { status: response.status, body: response.status === 204 ? undefined : await response.json() };
-  };
+  const callTokenHook = async () => answerOf(await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), okta));
   /** Waits until the projection has folded the subject's stream up to `version`. */
   const projectedTo = (version: number) =>
     eventually(async () => expect(await findLive(redis, namespace, [{ by: 'subject', value: SUBJECT }])).toMatchObject({ version }), 5_000);

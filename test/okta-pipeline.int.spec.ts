@@ -3,7 +3,7 @@ import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.j
 import { eventually } from './support/eventually.js';
 import { dropNamespace, keysOf, newNamespace, type TestNamespace } from './support/namespace.js';
 import { redisValueAsText } from './support/redis-dump.js';
-import { INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
+import { answerOf, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
 
 const SUBJECT = '00u5kim7sato';
 const LOGIN = 'kim.sato@example.com';
@@ -33,10 +33,7 @@ describe('the event pipeline, end to end through HTTP: POST /events → log → 
     const response = await api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` });
     expect(response.status).toBe(201);
   };
-  const callOktaHook = async () => {
-    const response = await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), { authorization: OKTA_AUTHORIZATION });
-    return { status: response.status, body: response.status === 204 ? undefined : await response.json() };
-  };
+  const callOktaHook = async () => answerOf(await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), { authorization: OKTA_AUTHORIZATION }));
 
   it('adds the patient id, drops it when unlinked, denies a deactivated subject and forgets a deleted one', async () => {
     await append([

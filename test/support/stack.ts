@@ -45,6 +45,12 @@ export interface RunningHookApi {
   post: Post;
 }
 
+/** A hook's answer as a test compares it: the status and the JSON body, `undefined` when there is none. */
+export async function answerOf(response: Response): Promise<{ status: number; body: any }> {
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
 export function poster(url: string): Post {
   return (path, body, headers = {}) =>
     fetch(`${url}${path}`, {

@@ -1,7 +1,7 @@
 import { auth0CredentialsExchangeRequest, auth0PostLoginRequest } from '../../../../../libs/domain/src/testing/auth0-requests.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../../test/support/projection.js';
-import { AUTH0_CLAIM_NAMESPACE, AUTH0_HOOK_HEADERS, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
+import { answerOf, AUTH0_CLAIM_NAMESPACE, AUTH0_HOOK_HEADERS, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
 
 const CREDENTIALS_EXCHANGE = '/hooks/auth0/credentials-exchange';
 const POST_LOGIN = '/hooks/auth0/post-login';
@@ -37,9 +37,7 @@ describe('POST /hooks/auth0/*', () => {
   });
 
   async function call(path: string, body: unknown, headers: Record<string, string> = AUTH0_HOOK_HEADERS) {
-    const response = await api.post(path, body, headers);
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    return answerOf(await api.post(path, body, headers));
   }
 
   describe('credentials-exchange', () => {

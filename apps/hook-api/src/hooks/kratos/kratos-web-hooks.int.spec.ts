@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { kratosWebHookRequest } from '../../../../../libs/domain/src/testing/kratos-requests.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../../test/support/projection.js';
-import { KRATOS_HOOK_HEADERS, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
+import { answerOf, KRATOS_HOOK_HEADERS, runHookApi, stackEnv, type RunningHookApi } from '../../../../../test/support/stack.js';
 
 const KIM = '7d1c6a3e-5b2f-4c8d-9e0a-1b2c3d4e5f60';
 const KIM_EVENTS: ClaimsEvent[] = [
@@ -34,9 +34,7 @@ describe('POST /hooks/kratos/*', () => {
   });
 
   async function call(path: string, body: unknown, headers: Record<string, string> = KRATOS_HOOK_HEADERS) {
-    const response = await api.post(path, body, headers);
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    return answerOf(await api.post(path, body, headers));
   }
 
   describe('registration (response.parse)', () => {
