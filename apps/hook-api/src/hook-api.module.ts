@@ -12,6 +12,7 @@ import { OktaTokenHookModule } from './hooks/okta/okta-token-hook.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OktaEventHookModule } from './okta-events/okta-event-hook.module.js';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
 
 @Module({})
 export class HookApiModule {
@@ -29,6 +30,7 @@ export class HookApiModule {
         IngestModule,
         OktaEventHookModule,
         AdminModule,
+        QueueDashboardModule,
         HealthModule,
         OktaTokenHookModule,
         HydraTokenHookModule,

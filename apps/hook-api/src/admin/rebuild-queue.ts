@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { HookApiConfig } from '../config/hook-api.config.js';
 
 /** Admin calls are rare and must never hold anything open when Redis hangs. */
-const ADMIN_COMMAND_TIMEOUT_MS = 5_000;
+export const ADMIN_COMMAND_TIMEOUT_MS = 5_000;
 
 /**
  * The rebuild queue, opened for one admin call and closed after it. A queue held open for the
