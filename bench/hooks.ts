@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, namespaceEnv, newNamespace } from '../test/support/namespace.js';
-import { freePort } from '../test/support/free-port.js';
+import { freePort } from '../scripts/local-services/free-port.js';
 import { answersHttp, startBuiltHookApi, startBuiltSyncWorker, startService, type Service } from '../test/support/processes.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);

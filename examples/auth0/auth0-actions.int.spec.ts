@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { freePort } from '../../test/support/free-port.js';
+import { freePort } from '../../scripts/local-services/free-port.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../test/support/namespace.js';
 import { seedProjection } from '../../test/support/projection.js';
 import { AUTH0_CLAIM_NAMESPACE, AUTH0_HOOK_HEADERS, runHookApi, stackEnv, type RunningHookApi } from '../../test/support/stack.js';

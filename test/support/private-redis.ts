@@ -1,4 +1,4 @@
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/local-services/free-port.js';
 import { portOpen, startService, type Service } from './processes.js';
 
 /**

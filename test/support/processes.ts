@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { SYNC_WORKER_NODE_FLAGS } from '../../apps/sync-worker/src/node-flags.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/local-services/free-port.js';
 
 export interface Service {
   name: string;

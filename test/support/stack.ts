@@ -3,7 +3,7 @@ import { HookApiConfig } from '../../apps/hook-api/src/config/hook-api.config.js
 import { startHookApi } from '../../apps/hook-api/src/hook-api.js';
 import { SyncWorkerConfig } from '../../apps/sync-worker/src/config/sync-worker.config.js';
 import { startSyncWorker } from '../../apps/sync-worker/src/sync-worker.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/local-services/free-port.js';
 import { namespaceEnv, type TestNamespace } from './namespace.js';
 
 export const INGEST_KEY = 'test-ingest-key-0123456789';
