@@ -22,6 +22,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<{ process:
     onLine: (line) => /\b(WARNING|ERROR|FATAL|PANIC)\b|shut ?down/i.test(line) && console.log(`[postgres] ${line}`),
     ipc: true,
   });
-  if (!(await server.printed((line) => line === 'ready'))) throw new Error(`the embedded Postgres did not start:\n${server.output()}`);
+  if (!(await server.printed((line) => line === 'ready'))) {
+    if (process.getuid?.() === 0 && /EACCES/.test(server.output())) {
+      throw new Error(
+        `the embedded Postgres runs as the "postgres" user (Postgres refuses root), which cannot reach ${process.cwd()} or ${dataDir}: ` +
+          'run npm start as another user, let others search the folders above them (chmod o+x), or set DATABASE_URL',
+      );
+    }
+    throw new Error(`the embedded Postgres did not start:\n${server.output()}`);
+  }
   return { process: server, url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, dataDir: postgresDir };
 }
