@@ -25,7 +25,12 @@ export class HookApiModule {
         // Postgres is reached for ingestion only: the pool connects lazily, so the hooks start
         // and keep answering from Redis while Postgres is down.
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),
-        ClaimsStoreModule.forHooks({ redisUrl: config.redis.url, prefix: config.redis.prefix, commandTimeoutMs: config.hooks.deadlineMs }),
+        ClaimsStoreModule.forHooks({
+          redisUrl: config.redis.url,
+          prefix: config.redis.prefix,
+          commandTimeoutMs: config.hooks.deadlineMs,
+          ...(config.hooks.nearCache && { nearCache: config.hooks.nearCache }),
+        }),
         MetricsModule,
         IngestModule,
         OktaEventHookModule,

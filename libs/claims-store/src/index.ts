@@ -5,3 +5,4 @@ export * from './claims-writer.js';
 export * from './redis-clients.js';
 export * from './projection-state.js';
 export * from './delivery-answers.js';
+export * from './near-cache.js';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * A client for a request path with a deadline: commands fail at once while Redis is unreachable
@@ -22,9 +22,9 @@ export function createFailFastRedis(url: string, name: string, commandTimeoutMs:
 }
 
 /** A client for background work: commands wait for Redis to come back rather than fail. */
-export function createPatientRedis(url: string, name: string): Redis {
+export function createPatientRedis(url: string, name: string, options: RedisOptions = {}): Redis {
   return watch(
-    new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableAutoPipelining: true }),
+    new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableAutoPipelining: true, ...options }),
     name,
   );
 }

@@ -83,6 +83,17 @@ class HookApiEnv extends InfrastructureEnv {
   @IsInt()
   HOOK_DEADLINE_MS: number = 250;
 
+  /** 0 turns the near cache off. */
+  @Min(0)
+  @Max(60_000)
+  @IsInt()
+  NEAR_CACHE_MAX_AGE_MS: number = 1_000;
+
+  @Min(1)
+  @Max(10_000_000)
+  @IsInt()
+  NEAR_CACHE_MAX_ENTRIES: number = 100_000;
+
   @IsIn(['open', 'closed'])
   HOOK_FAILURE_MODE: FailureMode = 'open';
 
@@ -110,6 +121,8 @@ export class HookApiConfig {
   readonly hooks: {
     deadlineMs: number;
     failureMode: FailureMode;
+    /** Documents kept in the process, never served older than `maxAgeMs`; absent when turned off. */
+    nearCache?: { maxAgeMs: number; maxEntries: number };
     bodyLimitBytes: number;
     claims: ClaimsConfig;
     credentials: ProviderCredentials;
@@ -132,6 +145,7 @@ export class HookApiConfig {
     this.hooks = {
       deadlineMs: env.HOOK_DEADLINE_MS,
       failureMode: env.HOOK_FAILURE_MODE,
+      ...(env.NEAR_CACHE_MAX_AGE_MS > 0 && { nearCache: { maxAgeMs: env.NEAR_CACHE_MAX_AGE_MS, maxEntries: env.NEAR_CACHE_MAX_ENTRIES } }),
       bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES,
       claims,
       credentials,

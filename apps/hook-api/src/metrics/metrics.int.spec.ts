@@ -5,7 +5,8 @@ import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-r
 import { migratedPool } from '../../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../test/support/projection.js';
-import { HYDRA_AUTHORIZATION, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
+import { eventually } from '../../../../test/support/eventually.js';
+import { answerOf, HYDRA_AUTHORIZATION, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
 
 const ADMIN = { authorization: `Bearer ${INGEST_KEY}` };
 
@@ -87,6 +88,25 @@ describe('GET /metrics', () => {
     expect(sample(text, 'claims_hook_api_process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).not.toContain('6789');
     expect(text).not.toContain('kim.sato');
+  });
+
+  it("reports the near cache: documents found in it, read from Redis, and dropped when Redis says they changed", async () => {
+    const registered = { type: 'identity.registered', data: { login: 'kim.sato@example.com' } } as const;
+    await seedProjection(namespace, { '00u1': [registered] });
+    api = await runHookApi(stackEnv(namespace));
+    const callKim = () => api!.post('/hooks/okta/token', oktaTokenHookRequest({ login: 'kim.sato@example.com', userId: '00u1' }), { authorization: OKTA_AUTHORIZATION });
+
+    await eventually(async () => expect(sample((await scrape()).text, 'claims_near_cache_active')).toBe(1));
+    await callKim();
+    await callKim();
+    await seedProjection(namespace, { '00u1': [registered, { type: 'patient.linked', data: { patientId: '6789' } }] });
+    await eventually(async () => expect(JSON.stringify((await answerOf(await callKim())).body)).toContain('6789'));
+
+    const { text } = await scrape();
+    expect(sample(text, 'claims_near_cache_misses_total')).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'claims_near_cache_hits_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'claims_near_cache_invalidations_total')).toBe(1);
+    expect(sample(text, 'claims_near_cache_entries')).toBe(1);
   });
 
   it('counts a miss in a cold projection, its backfill job, and the failure-mode answer past the deadline', async () => {

@@ -1,4 +1,4 @@
-import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
+import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore, RedisDocuments } from '@app/claims-store';
 import { projectSubject, type ClaimsDocument, type NewEvent } from '@app/domain';
 import { EventStore, LOG_START, PROJECTED_CHECKPOINT, RelayCheckpoints, type LogPosition, type LogRange } from '@app/event-store';
 import { queuePrefix, REBUILD_QUEUE } from '@app/jobs';
@@ -28,7 +28,7 @@ describe(ProjectionService.name, () => {
     store = new EventStore(pool);
     const keys = new ClaimsKeys(namespace.redisPrefix);
     writer = new ClaimsWriter(redis, keys);
-    reader = new ClaimsReader(redis, keys);
+    reader = new ClaimsReader(new RedisDocuments(redis), keys);
     const state = new ProjectionStateStore(redis, keys);
     await state.initialize(GENERATION);
     rebuildQueue = new Queue(REBUILD_QUEUE, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) });
