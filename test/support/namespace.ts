@@ -13,11 +13,12 @@ export interface TestNamespace {
   redisPrefix: string;
 }
 
-export function newNamespace(): TestNamespace {
+/** A namespace on the shared Postgres and Redis, or on servers of the test's own. */
+export function newNamespace(servers: { databaseUrl?: string; redisUrl?: string } = {}): TestNamespace {
   const id = randomBytes(6).toString('hex');
   return {
-    databaseUrl: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    databaseUrl: servers.databaseUrl ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: servers.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     schema: `test_${id}`,
     redisPrefix: `test-${id}`,
   };

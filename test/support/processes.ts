@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import { SYNC_WORKER_NODE_FLAGS } from '../../apps/sync-worker/src/node-flags.js';
 import { freePort } from '../../scripts/local-services/free-port.js';
 
@@ -61,6 +63,21 @@ export function portOpen(port: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/** Whether a process with this pid exists (a zombie not yet reaped by its parent counts). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of the Postgres server whose data folder this is, from the first line of its `postmaster.pid`. */
+export function postmasterPid(postgresDataDir: string): number {
+  return Number(readFileSync(join(postgresDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
 /** The built sync-worker (`dist/`), as deployed, with its `events.append` listener on a free port. */

@@ -1,5 +1,5 @@
 import { ClaimsKeys, ClaimsReader, ClaimsWriter, createPatientRedis, ProjectionStateStore, RedisDocuments } from '@app/claims-store';
-import { isDeleted, jsonEquals, normalizeLookupName, projectSubject, type ClaimsEvent, type JsonValue, type RecordedEvent, type SubjectLookup, type SubjectState } from '@app/domain';
+import { isDeleted, jsonEquals, normalizeLookupName, projectSubject, type ClaimsDocument, type ClaimsEvent, type JsonValue, type RecordedEvent, type SubjectLookup, type SubjectState } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -54,11 +54,12 @@ export async function projectionDrift(redis: Redis, namespace: TestNamespace, po
 }
 
 /**
- * The logins, emails and aliases ever registered whose entry in the live generation is wrong for a
- * fold of the log. A name belongs to the subject whose folded state holds it with the latest claim
- * (the position of the registration that gave it): an entry must find that subject's state, and only
- * that. Its entry may be missing where a later claimant gave the name up (the owner gets it back at
- * its next event or a rebuild, see docs/architecture.md), never where the owner holds the latest claim.
+ * The logins, emails and aliases ever registered whose entry in the live generation breaks the rules
+ * a fold of the log sets. An entry may only find a subject whose folded state holds the name, and
+ * find that state. When a name is held with the latest claim ever made to it (the position of the
+ * registration that gave it), its entry finds that holder. Otherwise it may be missing or belong to
+ * another holder: after the later claimant gave the name up, the holder with the next event takes it
+ * back (docs/architecture.md), whatever its claim, until a rebuild.
  */
 export async function nameDrift(redis: Redis, namespace: TestNamespace, pool: pg.Pool): Promise<string[]> {
   const { streams, states } = await foldLog(pool);
@@ -70,19 +71,13 @@ export async function nameDrift(redis: Redis, namespace: TestNamespace, pool: pg
       if (key && BigInt(event.position) > (latestClaim.get(key) ?? -1n)) latestClaim.set(key, BigInt(event.position));
     }
   }
-  const owners = new Map<string, { state: SubjectState; claim: bigint }>();
-  for (const state of states.values()) {
-    if (state === null || isDeleted(state)) continue;
-    for (const [name, claim] of Object.entries(state.names)) {
-      if (BigInt(claim) > (owners.get(name)?.claim ?? -1n)) owners.set(name, { state, claim: BigInt(claim) });
-    }
-  }
   const drifted: string[] = [];
   for (const [name, latest] of latestClaim) {
-    const owner = owners.get(name);
+    const holders = [...states.values()].filter((state): state is ClaimsDocument => state !== null && !isDeleted(state) && Object.hasOwn(state.names, name));
+    const rightful = holders.find((holder) => BigInt(holder.names[name]!) === latest);
     const found = await findLive(redis, namespace, [{ by: 'name', value: name }]);
-    const mayBeMissing = owner === undefined || owner.claim < latest;
-    if (!sameState(found, owner?.state) && !(found === null && mayBeMissing)) drifted.push(name);
+    const holder = holders.find((candidate) => candidate.subject === found?.subject);
+    if (rightful ? !sameState(found, rightful) : found !== null && !sameState(found, holder)) drifted.push(name);
   }
   return drifted;
 }

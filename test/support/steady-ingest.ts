@@ -9,6 +9,10 @@ import { INGEST_KEY, type Post } from './stack.js';
 export class SteadyIngest {
   acknowledged = 0;
   refused = 0;
+  /** Acknowledged events per subject: how far each subject's projected version must get. */
+  readonly acknowledgedBySubject = new Map<string, number>();
+  /** Refused batches by the status they were answered with (0: no answer at all). */
+  readonly refusedWith = new Map<number, number>();
   private running?: Promise<void>;
   private stopping = false;
 
@@ -39,9 +43,18 @@ export class SteadyIngest {
       });
       const response = await this.api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` }).catch(() => undefined);
       await response?.text();
-      if (response?.ok) this.acknowledged += events.length;
-      else this.refused += events.length;
+      if (response?.ok) {
+        this.acknowledged += events.length;
+        for (const { subject } of events) increment(this.acknowledgedBySubject, subject);
+      } else {
+        this.refused += events.length;
+        increment(this.refusedWith, response?.status ?? 0);
+      }
       await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
     }
   }
+}
+
+function increment<K>(counts: Map<K, number>, key: K): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

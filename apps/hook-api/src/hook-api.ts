@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { HookApiConfig } from './config/hook-api.config.js';
 import { HookApiModule } from './hook-api.module.js';
+import { useJsonBodyParser } from './json-body.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
 /** Starts the HTTP app on `config.port` (0 picks a free port) and returns it once it listens. */
@@ -16,9 +17,18 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  useJsonBodyParser(app, config.ingest.bodyLimitBytes);
   serveOpenApi(app);
-  // The caller can quote the id when it reports a problem.
-  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));
+  const fastify = app.getHttpAdapter().getInstance();
+  // On close, connections idle at that moment are dropped (above); one whose request is still being
+  // answered would stay open after its answer until the client hangs up, and hold the exit.
+  let closing = false;
+  fastify.addHook('preClose', async () => void (closing = true));
+  fastify.addHook('onSend', async (request, reply) => {
+    // The caller can quote the id when it reports a problem.
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+  });
   await app.listen(config.port, host);
   return app;
 }

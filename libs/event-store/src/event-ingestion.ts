@@ -37,3 +37,19 @@ export class EventIngestion {
     return { appended: appended.length - duplicates, duplicates, events: appended };
   }
 }
+
+/** What a producer is told when an append failed because Postgres could not be reached. */
+export const EVENT_STORE_UNAVAILABLE = 'the event store is unavailable; nothing was stored, retry later';
+
+/**
+ * Whether an append failed for want of Postgres (as opposed to a refused statement): unreachable,
+ * shutting down, out of connections, or the connection lost during the append, including before a
+ * statement could be sent (node-postgres' "not queryable"). Nothing was stored; a retry later may do.
+ */
+export function isEventStoreUnreachable(error: unknown): boolean {
+  const { code, message = '' } = error as { code?: string; message?: string };
+  return (
+    (typeof code === 'string' && /^(08|57P0|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH)/.test(code)) ||
+    /timeout exceeded when trying to connect|Connection terminated|not queryable/i.test(message)
+  );
+}

@@ -180,6 +180,12 @@ export class EventStore {
 
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no error listener of the pool's: a connection lost mid-transaction
+    // (Postgres stopped or killed) would emit an 'error' nobody hears, and that ends the process.
+    // The statement in flight fails with the same error, so here it only marks the client as lost.
+    let lost: Error | undefined;
+    const onLost = (error: Error): void => void (lost = error);
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -189,7 +195,8 @@ export class EventStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onLost);
+      client.release(lost);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { EVENT_STORE_UNAVAILABLE, isEventStoreUnreachable } from '@app/event-store';
 import { InternalServerErrorException, ServiceUnavailableException, type HttpException, type Logger } from '@nestjs/common';
 
 /**
@@ -5,19 +6,10 @@ import { InternalServerErrorException, ServiceUnavailableException, type HttpExc
  * 500 otherwise. Nothing was stored either way: a batch is appended in one transaction.
  */
 export function appendFailure(error: unknown, logger: Logger): HttpException {
-  if (isUnreachable(error)) {
+  if (isEventStoreUnreachable(error)) {
     logger.warn(`event store unreachable: ${(error as Error).message}`);
-    return new ServiceUnavailableException('the event store is unavailable; nothing was stored, retry later');
+    return new ServiceUnavailableException(EVENT_STORE_UNAVAILABLE);
   }
   logger.error(`append failed: ${(error as Error).message}`);
   return new InternalServerErrorException('the batch could not be stored; nothing was stored');
-}
-
-/** Connection failures (as opposed to a refused statement): worth retrying later. */
-function isUnreachable(error: unknown): boolean {
-  const { code, message = '' } = error as { code?: string; message?: string };
-  return (
-    (typeof code === 'string' && /^(08|57P0|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH)/.test(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
-  );
 }

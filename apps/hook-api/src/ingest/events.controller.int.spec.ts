@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { migratedPool } from '../../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
-import { INGEST_KEY, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
+import { answerOf, HYDRA_AUTHORIZATION, INGEST_KEY, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
 
 const authorized = { authorization: `Bearer ${INGEST_KEY}` };
 const registered = { id: '8d0d2b35-5b7c-4d7c-9d1e-1b8f3f0e6a01', type: 'identity.registered', subject: '00u1', data: { login: 'kim.sato@example.com' } };
@@ -79,6 +79,16 @@ describe('POST /events', () => {
 
     expect(response.status).toBe(401);
     expect(await storedCount()).toBe(before);
+  });
+
+  it('answers 400 to a body nested deeper than 64 levels, on every route, before it reaches a handler', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const refused = { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'the JSON body is nested deeper than 64 levels' } };
+
+    expect(await answerOf(await api.post('/events', nested(10_000), authorized))).toEqual(refused);
+    expect(await answerOf(await api.post('/hooks/hydra/token', nested(65), { authorization: HYDRA_AUTHORIZATION }))).toEqual(refused);
+    // 64 levels still reach the handler, which refuses an event that is not an object.
+    expect(await answerOf(await api.post('/events', nested(64), authorized))).toMatchObject({ status: 400, body: { message: '1 event(s) are invalid; nothing was stored' } });
   });
 
   it('answers 413 to a body over the limit', async () => {

@@ -23,6 +23,12 @@ export const JWT_REGISTERED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub',
 
 /** Subject ids, names and patient ids may not hold control characters. */
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+/**
+ * Text Postgres cannot store: NUL (in neither text nor jsonb) and unpaired surrogates (not UTF-8).
+ * JSON.parse makes both from `\u` escapes, so an event holding either is refused before its append.
+ */
+export const UNSTORABLE_TEXT = /\u0000|\p{Cs}/u;
+export const UNSTORABLE_TEXT_REASON = 'must not contain NUL or an unpaired surrogate (Postgres cannot store them)';
 export const MAX_SUBJECT_LENGTH = 255;
 /** The longest login, email or alias. */
 export const MAX_NAME_LENGTH = 320;

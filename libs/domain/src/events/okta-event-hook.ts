@@ -2,7 +2,7 @@ import { isRFC3339, isUUID } from 'class-validator';
 import type { FieldError, Parsed } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { RequestFields } from '../providers/request-fields.js';
-import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH, NO_CONTROL_CHARACTERS } from './event-data.dto.js';
+import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH, NO_CONTROL_CHARACTERS, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-data.dto.js';
 import type { EventType, NewEvent, ReceivedEventType } from './event-types.js';
 
 /**
@@ -56,8 +56,10 @@ export function parseOktaEventDelivery(body: unknown): Parsed<OktaEventDelivery>
   const events: NewEvent[] = [];
   let skipped = 0;
   items.forEach((item: JsonValue, index) => {
-    const event = parseLogEvent(item, `data.events[${index}]`, fields);
+    const path = `data.events[${index}]`;
+    const event = parseLogEvent(item, path, fields);
     if (event === 'no user') skipped++;
+    else if (event !== undefined && holdsUnstorableText(event.data)) fields.errors.push({ field: path, reason: UNSTORABLE_TEXT_REASON });
     else if (event !== undefined) events.push(event);
   });
   // Okta batches in no particular order; appended by time, the log reads as it happened. (Stable: ties keep Okta's order.)
@@ -179,7 +181,14 @@ function checked(fields: RequestFields, value: string | undefined, path: string,
 }
 
 function isPlainText(value: string, maxLength: number): boolean {
-  return value.length <= maxLength && NO_CONTROL_CHARACTERS.test(value);
+  return value.length <= maxLength && NO_CONTROL_CHARACTERS.test(value) && !UNSTORABLE_TEXT.test(value);
+}
+
+/** Whether the ids, types and outcome an event keeps hold text Postgres cannot store. */
+function holdsUnstorableText(value: JsonValue): boolean {
+  if (typeof value === 'string') return UNSTORABLE_TEXT.test(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorableText);
+  return isJsonObject(value) && Object.values(value).some(holdsUnstorableText);
 }
 
 function isLifecycleEvent(eventType: string): eventType is OktaLifecycleEvent {

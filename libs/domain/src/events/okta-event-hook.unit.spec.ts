@@ -135,6 +135,26 @@ describe(parseOktaEventDelivery.name, () => {
     expect(parseOktaEventDelivery(body)).toEqual({ ok: false, errors });
   });
 
+  it('leaves out an event holding text Postgres cannot store, and keeps the others', () => {
+    const good = oktaLogEvent({ eventType: 'user.lifecycle.deactivate' });
+    const loneSurrogateInUserId = oktaLogEvent({ eventType: 'user.lifecycle.deactivate', user: { id: '00u\ud800', login: JOHN.login } });
+    const nulInActorId = { ...oktaLogEvent({ eventType: 'user.session.start' }), actor: { id: '00u\u0000', type: 'User' } };
+
+    const parsed = parseOktaEventDelivery(oktaEventDelivery([good, loneSurrogateInUserId, nulInActorId]));
+
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        events: [expect.objectContaining({ type: 'identity.deactivated', subject: JOHN.id })],
+        skipped: 0,
+        refused: [
+          { field: 'data.events[1].target[0].id', reason: 'must be an Okta user id of at most 255 characters' },
+          { field: 'data.events[2]', reason: 'must not contain NUL or an unpaired surrogate (Postgres cannot store them)' },
+        ],
+      },
+    });
+  });
+
   it('leaves out each malformed event, naming every bad field, and keeps the others', () => {
     const good = oktaLogEvent({ eventType: 'user.lifecycle.deactivate' });
     const { uuid: _uuid, ...withoutUuid } = oktaLogEvent({ eventType: 'user.lifecycle.suspend' });

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { FieldError, Parsed } from '../errors.js';
 import { isJsonObject, type JsonValue } from '../json.js';
-import { EVENT_DATA_CLASSES, EventEnvelopeDto } from './event-data.dto.js';
+import { EVENT_DATA_CLASSES, EventEnvelopeDto, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-data.dto.js';
 import type { NewEvent } from './event-types.js';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -85,12 +85,13 @@ function stripPropertyName(message: string, property: string): string {
 }
 
 /**
- * Keys that could reach an object's prototype, nesting that only serves to exhaust the stack, and
- * integers past 2^53: JSON parsers that read numbers as doubles (JavaScript here, Go in Hydra)
- * would silently change them, so they must come as strings.
+ * Keys that could reach an object's prototype, nesting that only serves to exhaust the stack,
+ * integers past 2^53 (JSON parsers that read numbers as doubles, JavaScript here, Go in Hydra,
+ * would silently change them, so they must come as strings), and text Postgres cannot store.
  */
 function findUnsafeValue(value: unknown, path: string, depth = 0): FieldError | undefined {
   if (depth > MAX_NESTING_DEPTH) return { field: path, reason: `is nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) return { field: path, reason: UNSTORABLE_TEXT_REASON };
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
     return { field: path, reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
   }
@@ -103,6 +104,7 @@ function findUnsafeValue(value: unknown, path: string, depth = 0): FieldError | 
     for (const [key, item] of Object.entries(value)) {
       const field = path ? `${path}.${key}` : key;
       if (UNSAFE_KEYS.has(key)) return { field, reason: 'is not an allowed key' };
+      if (UNSTORABLE_TEXT.test(key)) return { field, reason: UNSTORABLE_TEXT_REASON };
       const found = findUnsafeValue(item, field, depth + 1);
       if (found) return found;
     }

@@ -68,6 +68,25 @@ describe('validateEventBatch', () => {
     });
   });
 
+  it('refuses text Postgres cannot store, NUL and unpaired surrogates, in values and keys alike', () => {
+    const batch = JSON.parse(
+      '[{"type":"claims.granted","subject":"s","data":{"claims":{"note":"a\\u0000b"}}},' +
+        '{"type":"patient.linked","subject":"\\ud800","data":{"patientId":"1"}},' +
+        '{"type":"identity.profile_updated","subject":"s","data":{"profile":{"\\udfffx":1}}},' +
+        '{"type":"claims.granted","subject":"s","data":{"claims":{"mood":"\\ud83d\\ude00"}}}]',
+    );
+    const reason = 'must not contain NUL or an unpaired surrogate (Postgres cannot store them)';
+
+    expect(validateEventBatch(batch)).toEqual({
+      ok: false,
+      errors: [
+        { index: 0, field: 'data.claims.note', reason },
+        { index: 1, field: 'subject', reason },
+        { index: 2, field: 'data.profile.\udfffx', reason },
+      ],
+    });
+  });
+
   it('refuses integers that a JSON parser reading doubles would change', () => {
     const batch = JSON.parse('[{"type":"claims.granted","subject":"s","data":{"claims":{"mrn":12345678901234567890,"safe":9007199254740991,"ratio":0.5}}}]');
 

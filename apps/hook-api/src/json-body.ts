@@ -1,0 +1,34 @@
+import { BadRequestException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { RawServerDefault } from 'fastify';
+
+/** The deepest JSON body any route takes: providers and producers nest a few levels, never this many. */
+export const MAX_JSON_BODY_DEPTH = 64;
+
+/**
+ * Parses JSON bodies as Fastify does (a `__proto__` or `constructor.prototype` key is refused) and
+ * refuses, with 400, one nested deeper than {@link MAX_JSON_BODY_DEPTH}. JSON.parse takes any depth
+ * but JSON.stringify recurses: a hook whose answer carries members of the request over (Hydra's
+ * session claims, Kratos' metadata) answered 500 to a body nested some thousands of levels deep.
+ */
+export function useJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
+  const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) =>
+    parse(request, body.toString('utf8'), (error, value) => {
+      if (error) return done(error, undefined);
+      if (nestedDeeperThan(value, MAX_JSON_BODY_DEPTH)) return done(new BadRequestException(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`), undefined);
+      return done(null, value);
+    }),
+  );
+}
+
+/** Walks the value without recursion: the depth it looks for is the one that exhausts the stack. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth === limit) return true;
+    for (const member of Object.values(next.value)) pending.push({ value: member, depth: next.depth + 1 });
+  }
+  return false;
+}
