@@ -2,42 +2,45 @@
  * `npm run bench:hooks`: requests per second and latency of each provider's hook against a warm
  * projection, each side by side, in the same run, with a bare Fastify + ioredis server doing one GET
  * per request for the same bodies. Both apps run from `dist/` as they are deployed; the load comes from autocannon in
- * this process. Settings: BENCH_SUBJECTS (10000), BENCH_CONNECTIONS (50), BENCH_SECONDS (10).
+ * this process. Settings: BENCH_SUBJECTS (100000), BENCH_CONNECTIONS (50), BENCH_SECONDS (10),
+ * BENCH_ROUTES (a comma-separated part of the route paths, e.g. `okta,hydra/token`: only those).
  */
 import { ClaimsKeys, ProjectionStateStore } from '@app/claims-store';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { cpus } from 'node:os';
-import { hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
+import { auth0CredentialsExchangeRequest, auth0PostLoginRequest } from '../libs/domain/src/testing/auth0-requests.js';
+import { hydraRefreshHookRequest, hydraTokenHookRequest } from '../libs/domain/src/testing/hydra-requests.js';
+import { kratosWebHookRequest, type KratosHookPoint } from '../libs/domain/src/testing/kratos-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
-import { dropNamespace, namespaceEnv, newNamespace } from '../test/support/namespace.js';
 import { freePort } from '../scripts/local-services/free-port.js';
-import { answersHttp, startBuiltHookApi, startBuiltSyncWorker, startService, type Service } from '../test/support/processes.js';
+import { answersHttp, startService, type Service } from '../test/support/processes.js';
+import { appendOverHttp, AUTH0_HEADERS, HYDRA_AUTHORIZATION, KRATOS_HEADERS, OKTA_AUTHORIZATION, startApps } from './support/apps.js';
+import { machine } from './support/report.js';
 
-const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
+const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP_SECONDS = 2;
 const DISTINCT_REQUESTS = 1_000;
-const INGEST_KEY = 'bench-ingest-key-0123456789';
-const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:bench-secret').toString('base64')}`;
-const HYDRA_AUTHORIZATION = 'Bearer bench-hydra-secret';
+const ROUTES = process.env['BENCH_ROUTES']?.split(',');
 
 const loginOf = (index: number) => `patient.${index}@example.org`;
 const subjectOf = (index: number) => `00u${index}`;
 
-/** The hooks measured, each with the body its provider sends for the subject at `index`. */
-const HOOKS = [
-  {
-    path: '/hooks/okta/token',
-    authorization: OKTA_AUTHORIZATION,
-    body: (index: number) => oktaTokenHookRequest({ login: loginOf(index), userId: subjectOf(index) }),
-  },
-  {
-    path: '/hooks/hydra/token',
-    authorization: HYDRA_AUTHORIZATION,
-    body: (index: number) => hydraTokenHookRequest({ grant: 'refresh_token', subject: subjectOf(index) }),
-  },
+const kratosBody = (hookPoint: KratosHookPoint) => (index: number) =>
+  kratosWebHookRequest({ hookPoint, identityId: subjectOf(index), addresses: [{ value: loginOf(index), verified: true }] });
+
+/** Every provider route, each with the body its provider sends for the subject at `index`. */
+const HOOKS: Array<{ path: string; headers: Record<string, string>; body: (index: number) => object }> = [
+  { path: '/hooks/okta/token', headers: { authorization: OKTA_AUTHORIZATION }, body: (index) => oktaTokenHookRequest({ login: loginOf(index), userId: subjectOf(index) }) },
+  { path: '/hooks/hydra/token', headers: { authorization: HYDRA_AUTHORIZATION }, body: (index) => hydraTokenHookRequest({ grant: 'refresh_token', subject: subjectOf(index) }) },
+  { path: '/hooks/hydra/refresh', headers: { authorization: HYDRA_AUTHORIZATION }, body: (index) => hydraRefreshHookRequest({ subject: subjectOf(index) }) },
+  { path: '/hooks/auth0/post-login', headers: AUTH0_HEADERS, body: (index) => auth0PostLoginRequest({ userId: subjectOf(index), email: loginOf(index) }) },
+  { path: '/hooks/auth0/credentials-exchange', headers: AUTH0_HEADERS, body: (index) => auth0CredentialsExchangeRequest({ clientId: subjectOf(index) }) },
+  // At registration Kratos has no identity id yet: the lookup is by the verified address.
+  { path: '/hooks/kratos/registration', headers: KRATOS_HEADERS, body: kratosBody('registration') },
+  { path: '/hooks/kratos/settings', headers: KRATOS_HEADERS, body: kratosBody('settings') },
+  { path: '/hooks/kratos/login', headers: KRATOS_HEADERS, body: kratosBody('login') },
 ];
 
 interface Row {
@@ -52,21 +55,10 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const namespace = newNamespace();
+  const { namespace, api, stop } = await startApps();
   const redis = new Redis(namespace.redisUrl);
   const services: Service[] = [];
   try {
-    const env = {
-      ...namespaceEnv(namespace),
-      INGEST_API_KEY: INGEST_KEY,
-      OKTA_HOOK_AUTH_NAME: 'Authorization',
-      OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
-      HYDRA_HOOK_AUTH_NAME: 'Authorization',
-      HYDRA_HOOK_AUTH_VALUE: HYDRA_AUTHORIZATION,
-    };
-    services.push(await startBuiltSyncWorker(env));
-    const api = await startBuiltHookApi(env);
-    services.push(api);
     const apiUrl = api.url;
 
     const seeded = performance.now();
@@ -85,17 +77,17 @@ async function main(): Promise<void> {
     );
 
     const rows: Row[] = [];
-    for (const hook of HOOKS) {
+    for (const hook of HOOKS.filter(({ path }) => !ROUTES || ROUTES.some((part) => path.includes(part)))) {
       const reference = await measure(`reference, ${hook.path} bodies`, `${referenceUrl}/hook`, {}, hook.body);
       rows.push({ ...reference, reference: reference.requestsPerSecond });
-      const measured = await measure(`POST ${hook.path}`, `${apiUrl}${hook.path}`, { authorization: hook.authorization }, hook.body);
+      const measured = await measure(`POST ${hook.path}`, `${apiUrl}${hook.path}`, hook.headers, hook.body);
       rows.push({ ...measured, reference: reference.requestsPerSecond });
     }
     print(rows);
   } finally {
     await Promise.all(services.map((service) => service.stop()));
     redis.disconnect();
-    await dropNamespace(namespace);
+    await stop();
   }
 }
 
@@ -107,13 +99,7 @@ async function seed(apiUrl: string): Promise<void> {
       events.push({ type: 'identity.registered', subject: subjectOf(index), data: { login: loginOf(index) } });
       events.push({ type: 'patient.linked', subject: subjectOf(index), data: { patientId: String(100_000 + index) } });
     }
-    const response = await fetch(`${apiUrl}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}` },
-      body: JSON.stringify(events),
-    });
-    const answer = await response.text();
-    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${answer}`);
+    await appendOverHttp(apiUrl, events);
   }
 }
 
@@ -128,15 +114,22 @@ async function waitForProjection(redis: Redis, prefix: string): Promise<void> {
   }
 }
 
-/** The reference server reads the same documents, stored as plain strings under the subject id. */
+/**
+ * The reference server reads the same documents, stored as plain strings under the subject id and
+ * under the login (a registration's only handle).
+ */
 async function copyDocumentsForReference(redis: Redis, keys: ClaimsKeys, referencePrefix: string): Promise<void> {
-  const pipeline = redis.pipeline();
   const { live } = (await new ProjectionStateStore(redis, keys).read())!;
-  for (let index = 0; index < SUBJECTS; index++) pipeline.hget(keys.subject(live, subjectOf(index)), 'd');
-  const documents = (await pipeline.exec())!.map(([, value]) => value as string);
-  const writes = redis.pipeline();
-  documents.forEach((document, index) => writes.set(`${referencePrefix}:${subjectOf(index)}`, document));
-  await writes.exec();
+  const perPipeline = 10_000;
+  for (let start = 0; start < SUBJECTS; start += perPipeline) {
+    const indexes = Array.from({ length: Math.min(perPipeline, SUBJECTS - start) }, (_, offset) => start + offset);
+    const reads = redis.pipeline();
+    for (const index of indexes) reads.hget(keys.subject(live, subjectOf(index)), 'd');
+    const documents = (await reads.exec())!.map(([, value]) => value as string);
+    const writes = redis.pipeline();
+    indexes.forEach((index, offset) => writes.set(`${referencePrefix}:${subjectOf(index)}`, documents[offset]!).set(`${referencePrefix}:${loginOf(index)}`, documents[offset]!));
+    await writes.exec();
+  }
 }
 
 async function measure(server: string, url: string, headers: Record<string, string>, bodyOf: (index: number) => object): Promise<Omit<Row, 'reference'>> {
@@ -158,7 +151,7 @@ async function measure(server: string, url: string, headers: Record<string, stri
 }
 
 function print(rows: Row[]): void {
-  console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${SUBJECTS} subjects\n`);
+  console.log(`\n${machine()}; ${CONNECTIONS} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${SUBJECTS} subjects\n`);
   console.table(
     rows.map((row) => ({
       server: row.server,

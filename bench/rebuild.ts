@@ -6,21 +6,18 @@
  * shared 2-core machine, so one figure alone says little. Both apps run from `dist/` as they are deployed. A subject's events are spread over the whole log (round after
  * round over all subjects), as in a log that grew over time.
  */
-import { createPostgresPool, EventStore, RELAYED_CHECKPOINT, RelayCheckpoints } from '@app/event-store';
 import { queuePrefix, PROJECTION_QUEUE, REBUILD_QUEUE } from '@app/jobs';
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dropNamespace, namespaceEnv, newNamespace, type TestNamespace } from '../test/support/namespace.js';
-import { startBuiltHookApi, startBuiltSyncWorker, type Service } from '../test/support/processes.js';
+import { appendOverHttp, INGEST_HEADERS, startApps } from './support/apps.js';
+import { drained, relayed } from './support/projection.js';
+import { machine, seconds } from './support/report.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
 const REBUILDS = Number(process.env['BENCH_REBUILDS'] ?? 3);
 const EVENTS_PER_SUBJECT = Number(process.env['BENCH_EVENTS_PER_SUBJECT'] ?? 10);
 const BATCH = 1_000;
 const PARALLEL_APPENDS = 4;
-const INGEST_KEY = 'bench-ingest-key-0123456789';
-const admin = { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' };
 
 interface RebuildStatus {
   live: string;
@@ -28,17 +25,11 @@ interface RebuildStatus {
 }
 
 async function main(): Promise<void> {
-  const namespace = newNamespace();
-  const services: Service[] = [];
+  const { namespace, worker, api, stop } = await startApps();
   const [projectionQueue, rebuildQueue] = [PROJECTION_QUEUE, REBUILD_QUEUE].map(
     (name) => new Queue(name, { connection: { url: namespace.redisUrl }, prefix: queuePrefix(namespace.redisPrefix) }),
   ) as [Queue, Queue];
   try {
-    const env = { ...namespaceEnv(namespace), INGEST_API_KEY: INGEST_KEY };
-    const worker = await startBuiltSyncWorker(env);
-    services.push(worker);
-    const api = await startBuiltHookApi(env);
-    services.push(api);
     const apiUrl = api.url;
 
     const total = SUBJECTS * EVENTS_PER_SUBJECT;
@@ -58,7 +49,7 @@ async function main(): Promise<void> {
       console.log(`rebuild ${run + 1} of ${REBUILDS}: ${elapsed.toFixed(1)} s, ${runs.at(-1)!.eventsPerSecond} events/s`);
     }
     const median = [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond)[Math.floor(runs.length / 2)]!;
-    console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}`);
+    console.log(`\n${machine()}`);
     console.table([
       {
         events: total,
@@ -73,8 +64,7 @@ async function main(): Promise<void> {
     ]);
   } finally {
     await Promise.all([projectionQueue.close(), rebuildQueue.close()]);
-    await Promise.all(services.map((service) => service.stop()));
-    await dropNamespace(namespace);
+    await stop();
   }
 }
 
@@ -89,10 +79,7 @@ async function append(apiUrl: string): Promise<void> {
   let next = 0;
   const appender = async () => {
     while (next < batches.length) {
-      const events = batches[next++]!();
-      const response = await fetch(`${apiUrl}/events`, { method: 'POST', headers: admin, body: JSON.stringify(events) });
-      const answer = await response.text();
-      if (response.status !== 201) throw new Error(`append failed: ${response.status} ${answer}`);
+      await appendOverHttp(apiUrl, batches[next++]!());
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_APPENDS }, appender));
@@ -107,37 +94,6 @@ function eventFor(round: number, index: number): object {
 }
 
 /**
- * Waits for the relay's checkpoint to reach the end of the log. The projection queue alone can be
- * empty for seconds while the relay still reads: a rebuild started then would share the machine with
- * the live projection's catch-up.
- */
-async function relayed(namespace: TestNamespace): Promise<void> {
-  const pool = createPostgresPool({ databaseUrl: namespace.databaseUrl, schema: namespace.schema, applicationName: 'bench' });
-  const [checkpoints, log] = [new RelayCheckpoints(pool), new EventStore(pool)];
-  try {
-    for (;;) {
-      const unread = await log.readAfter(await checkpoints.load(RELAYED_CHECKPOINT), 1);
-      if (unread.count === 0 && !unread.heldBack) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  } finally {
-    await pool.end();
-  }
-}
-
-async function drained(queue: Queue): Promise<void> {
-  let quietSince = 0;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    const busy = Object.values(counts).reduce((sum, count) => sum + count, 0);
-    if (busy > 0) quietSince = 0;
-    else if (quietSince === 0) quietSince = Date.now();
-    else if (Date.now() - quietSince > 2_000) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/**
  * One rebuild, from the request to the switch of readers to the new generation, in seconds. It starts
  * once the generation an earlier rebuild replaced has been removed: readers leave it for a while
  * (409 until then), and its keys are then unlinked by a job of the rebuild queue, which would
@@ -149,7 +105,7 @@ async function rebuild(apiUrl: string, rebuildQueue: Queue, memory: MemorySample
   for (;;) {
     await drained(rebuildQueue);
     started = performance.now();
-    const response = await fetch(`${apiUrl}/admin/rebuild`, { method: 'POST', headers: admin, body: '{}' });
+    const response = await fetch(`${apiUrl}/admin/rebuild`, { method: 'POST', headers: INGEST_HEADERS, body: '{}' });
     if (response.status === 202) break;
     if (response.status !== 409) throw new Error(`rebuild not started: ${response.status} ${await response.text()}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -165,7 +121,7 @@ async function rebuild(apiUrl: string, rebuildQueue: Queue, memory: MemorySample
 }
 
 async function getStatus(apiUrl: string): Promise<RebuildStatus> {
-  return (await (await fetch(`${apiUrl}/admin/rebuild`, { headers: admin })).json()) as RebuildStatus;
+  return (await (await fetch(`${apiUrl}/admin/rebuild`, { headers: INGEST_HEADERS })).json()) as RebuildStatus;
 }
 
 /** Resident memory of a process, from /proc, sampled by the caller. */
@@ -190,10 +146,6 @@ class MemorySampler {
     const match = readFileSync(`/proc/${this.pid}/status`, 'utf8').match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
     return Number(match?.[1] ?? 0);
   }
-}
-
-function seconds(since: number): string {
-  return ((performance.now() - since) / 1000).toFixed(1);
 }
 
 await main();

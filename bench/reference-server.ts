@@ -1,7 +1,8 @@
 /**
  * The yardstick of `npm run bench:hooks`: bare Fastify + ioredis, one GET per request, no
- * authentication and no validation. It reads the subject id from an Okta-shaped body (the user id)
- * or a Hydra-shaped one (`session.id_token.subject`) and answers the stored document, or 204.
+ * authentication and no validation. It takes the handle a provider's body names (Okta's user id,
+ * Hydra's subject, Auth0's user or client id, Kratos' identity id or, at registration, its first
+ * address) and answers the document stored under it, or 204.
  */
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -14,11 +15,20 @@ const app = Fastify();
 interface HookBody {
   data?: { context?: { user?: { id?: string } } };
   session?: { id_token?: { subject?: string } };
+  userId?: string;
+  clientId?: string;
+  identity?: { id?: string; verifiable_addresses?: Array<{ value?: string }> };
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+function handleOf(body: HookBody): string | undefined {
+  const kratos = body.identity && (body.identity.id === NIL_UUID ? body.identity.verifiable_addresses?.[0]?.value : body.identity.id);
+  return body.data?.context?.user?.id ?? body.session?.id_token?.subject ?? body.userId ?? body.clientId ?? kratos;
 }
 
 app.post('/hook', async (request, reply) => {
-  const body = request.body as HookBody;
-  const subject = body.data?.context?.user?.id ?? body.session?.id_token?.subject;
+  const subject = handleOf(request.body as HookBody);
   const document = await redis.get(`${prefix}:${subject}`);
   if (document === null) return reply.code(204).send();
   return reply.header('content-type', 'application/json').send(document);
