@@ -20,8 +20,11 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 
 export interface LoggingOptions {
   level: LogLevel;
-  /** Routes whose successful calls are logged at `debug` only: the hooks, thousands a second. */
-  quietPathPrefix?: string;
+  /**
+   * Routes left out of the request-logging middleware, without the leading `/` (`hooks/`): the
+   * hooks, thousands a second, log their own line per call, successful ones at `debug` only.
+   */
+  selfLoggedPathPrefix?: string;
 }
 
 /**
@@ -33,8 +36,9 @@ export interface LoggingOptions {
  */
 export function loggingModule(options: LoggingOptions): DynamicModule {
   return LoggerModule.forRoot({
-    // Every path, the hook routes registered on Fastify directly included.
+    // Every path, those registered on Fastify directly included, but the ones that log their own calls.
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    ...(options.selfLoggedPathPrefix !== undefined && { exclude: [{ path: `${options.selfLoggedPathPrefix}{*path}`, method: RequestMethod.ALL }] }),
     pinoHttp: {
       level: options.level,
       quietReqLogger: true,
@@ -45,10 +49,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       },
       // Defence in depth: were a header ever logged, these would not be.
       redact: { paths: ['req.headers', 'res.headers', '*.authorization', '*.cookie'], censor: '[redacted]' },
-      customLogLevel: (request, response, error) => {
+      customLogLevel: (_request, response, error) => {
         if (error || response.statusCode >= 500) return 'error';
-        if (response.statusCode >= 400) return 'info';
-        return options.quietPathPrefix !== undefined && request.url?.startsWith(options.quietPathPrefix) ? 'debug' : 'info';
+        return 'info';
       },
     },
   });

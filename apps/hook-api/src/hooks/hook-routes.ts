@@ -2,7 +2,7 @@ import { DeliveryAnswers } from '@app/claims-store';
 import { isDeleted, type HookAnswer, type Parsed, type SubjectLookup, type SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
 import { HookApiConfig } from '../config/hook-api.config.js';
@@ -76,14 +76,33 @@ export class HookRoutes {
           stopTimer({ outcome: 'malformed' });
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors });
         }
-        const { answer, outcome } = await this.answer(endpoint, parsed.value, endpoint.deliveryId?.(request.headers));
+        const { answer, outcome } = await this.answer(endpoint, parsed.value, endpoint.deliveryId?.(request.headers), request.id);
         stopTimer({ outcome });
         return answer.status === 204 ? reply.code(204).send() : reply.code(answer.status).send(answer.body);
       },
+      onResponse: async (request, reply) => this.logCall(request, reply),
     });
   }
 
-  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined): Promise<OutcomeOf<HookAnswer>> {
+  /**
+   * The line the request-logging middleware writes for other routes, in the same shape. The hooks
+   * are left out of that middleware: run on every call, it cost more than the hook itself.
+   */
+  private logCall(request: FastifyRequest, reply: FastifyReply): void {
+    const { statusCode } = reply;
+    const line = {
+      msg: 'request completed',
+      requestId: request.id,
+      req: { id: request.id, method: request.method, path: request.url.split('?')[0] },
+      res: { statusCode },
+      responseTime: Math.round(reply.elapsedTime),
+    };
+    if (statusCode >= 500) this.logger.error(line);
+    else if (statusCode >= 400) this.logger.log(line);
+    else this.logger.debug(line);
+  }
+
+  private async answer<Request>(endpoint: HookEndpoint<Request>, request: Request, deliveryId: string | undefined, requestId: string): Promise<OutcomeOf<HookAnswer>> {
     const { deadlineMs } = this.config.hooks;
     const deadlineAt = Date.now() + deadlineMs;
     const lookups = endpoint.lookups(request);
@@ -95,7 +114,7 @@ export class HookRoutes {
     try {
       return await within(deadlineMs, 'Redis', answering);
     } catch (error) {
-      this.warnAtMostEvery(WARNING_INTERVAL_MS, `${endpoint.path} answered with the failure mode: ${(error as Error).message}`);
+      this.warnAtMostEvery(WARNING_INTERVAL_MS, { requestId, msg: `${endpoint.path} answered with the failure mode: ${(error as Error).message}` });
       return { answer: endpoint.failure, outcome: `fail_${this.config.hooks.failureMode}` };
     }
   }
@@ -131,7 +150,7 @@ export class HookRoutes {
   }
 
   /** During an outage every call fails the same way; one line per interval says so. */
-  private warnAtMostEvery(intervalMs: number, message: string): void {
+  private warnAtMostEvery(intervalMs: number, message: { requestId: string; msg: string }): void {
     const now = Date.now();
     if (now - this.lastWarningAt < intervalMs) return;
     this.lastWarningAt = now;
