@@ -10,7 +10,7 @@ import { hydraRefreshHookRequest, hydraTokenHookRequest } from '../libs/domain/s
 import { kratosWebHookRequest, type KratosHookPoint } from '../libs/domain/src/testing/kratos-requests.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 
-/** The patient store of Okta's guide: a user's login and the id the hook adds to the ID token. */
+/** A patient store in the manner of Okta's guide: a user's login and the id the hook adds to the ID token. */
 export const DEMO_PATIENTS = [
   { subject: '00udemo1johndoe', login: 'john.doe@example.com', patientId: '1234' },
   { subject: '00udemo2janedoe', login: 'jane.doe@example.com', patientId: '5678' },
