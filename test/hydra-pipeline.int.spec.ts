@@ -1,34 +1,22 @@
 import { hydraTokenHookRequest, withHydraAnswerApplied } from '../libs/domain/src/testing/hydra-requests.js';
 import { eventually } from './support/eventually.js';
-import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
-import { HYDRA_AUTHORIZATION, INGEST_KEY, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
+import { HYDRA_AUTHORIZATION, type RunningStack, runStack } from './support/stack.js';
 
 const SUBJECT = 'f3a1c2d4-kratos-identity';
 
 describe('the event pipeline, end to end through HTTP: POST /events → projection → Hydra refresh hook', () => {
-  let namespace: TestNamespace;
-  let worker: RunningSyncWorker;
-  let api: RunningHookApi;
+  let stack: RunningStack;
 
   beforeAll(async () => {
-    namespace = newNamespace();
-    const env = stackEnv(namespace);
-    worker = await runSyncWorker(env);
-    api = await runHookApi(env);
+    stack = await runStack();
   });
 
   afterAll(async () => {
-    await api.app.close();
-    await worker.app.close();
-    await dropNamespace(namespace);
+    await stack.close();
   });
 
-  const append = async (events: unknown[]) => {
-    const response = await api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` });
-    expect(response.status).toBe(201);
-  };
   const callHook = async (body: Record<string, unknown>) => {
-    const response = await api.post('/hooks/hydra/token', body, { authorization: HYDRA_AUTHORIZATION });
+    const response = await stack.api.post('/hooks/hydra/token', body, { authorization: HYDRA_AUTHORIZATION });
     return { status: response.status, body: response.status === 200 ? ((await response.json()) as unknown) : await response.text() };
   };
 
@@ -36,7 +24,7 @@ describe('the event pipeline, end to end through HTTP: POST /events → projecti
     // The token chain as Hydra stores it: consent claims in both maps, the login session id in the ID token.
     let refresh = hydraTokenHookRequest({ grant: 'refresh_token', subject: SUBJECT, extra: { department: 'cardiology' }, ext: { sid: 'login-session-7', email: 'kim.sato@example.com' } });
 
-    await append([
+    await stack.append([
       { type: 'identity.registered', subject: SUBJECT, data: { login: 'kim.sato@example.com' } },
       { type: 'patient.linked', subject: SUBJECT, data: { patientId: '6789' } },
     ]);
@@ -56,7 +44,7 @@ describe('the event pipeline, end to end through HTTP: POST /events → projecti
     refresh = withHydraAnswerApplied(refresh, linked);
     expect(await callHook(refresh)).toEqual({ status: 204, body: '' });
 
-    await append([{ type: 'patient.unlinked', subject: SUBJECT, data: { patientId: '6789' } }]);
+    await stack.append([{ type: 'patient.unlinked', subject: SUBJECT, data: { patientId: '6789' } }]);
     await eventually(async () => {
       expect(await callHook(refresh)).toEqual({
         status: 200,
@@ -64,7 +52,7 @@ describe('the event pipeline, end to end through HTTP: POST /events → projecti
       });
     }, 1_000);
 
-    await append([{ type: 'identity.deleted', subject: SUBJECT }]);
+    await stack.append([{ type: 'identity.deleted', subject: SUBJECT }]);
     await eventually(async () => expect((await callHook(refresh)).status).toBe(403), 1_000);
   });
 });

@@ -2,10 +2,10 @@ import { Redis } from 'ioredis';
 import { oktaEventDelivery, oktaLogEvent } from '../libs/domain/src/testing/okta-events.js';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { eventually } from './support/eventually.js';
-import { dropNamespace, keysOf, newNamespace, type TestNamespace } from './support/namespace.js';
+import { keysOf } from './support/namespace.js';
 import { findLive } from './support/projection.js';
 import { redisValueAsText } from './support/redis-dump.js';
-import { answerOf, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
+import { answerOf, INGEST_KEY, OKTA_AUTHORIZATION, type RunningStack, runStack } from './support/stack.js';
 
 const SUBJECT = '00u5kim7sato';
 const LOGIN = 'kim.sato@example.com';
@@ -29,39 +29,32 @@ const PATIENT_CLAIMS = {
 };
 
 describe('Okta event hooks end to end: deliveries in → log → projection → Okta token inline hook', () => {
-  let namespace: TestNamespace;
-  let worker: RunningSyncWorker;
-  let api: RunningHookApi;
+  let stack: RunningStack;
   let redis: Redis;
 
   beforeAll(async () => {
-    namespace = newNamespace();
-    const env = stackEnv(namespace);
-    worker = await runSyncWorker(env);
-    api = await runHookApi(env);
-    redis = new Redis(namespace.redisUrl);
+    stack = await runStack();
+    redis = new Redis(stack.namespace.redisUrl);
   });
 
   afterAll(async () => {
-    await api.app.close();
-    await worker.app.close();
     redis.disconnect();
-    await dropNamespace(namespace);
+    await stack.close();
   });
 
   const deliver = async (...events: Array<Record<string, unknown>>) => {
-    const response = await api.post('/events/okta', oktaEventDelivery(events), okta);
+    const response = await stack.api.post('/events/okta', oktaEventDelivery(events), okta);
     expect(response.status).toBe(200);
   };
-  const callTokenHook = async () => answerOf(await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), okta));
+  const callTokenHook = async () => answerOf(await stack.api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), okta));
   /** Waits until the projection has folded the subject's stream up to `version`. */
   const projectedTo = (version: number) =>
-    eventually(async () => expect(await findLive(redis, namespace, [{ by: 'subject', value: SUBJECT }])).toMatchObject({ version }), 5_000);
+    eventually(async () => expect(await findLive(redis, stack.namespace, [{ by: 'subject', value: SUBJECT }])).toMatchObject({ version }), 5_000);
 
   it('registers, keeps the newest status whatever the delivery order, and erases on delete', async () => {
     // The user is created in Okta (delivered twice); an EHR links a patient through POST /events.
     await deliver(created, created, sessionStarted);
-    const linked = await api.post('/events', [{ type: 'patient.linked', subject: SUBJECT, data: { patientId: '6789' } }], { authorization: `Bearer ${INGEST_KEY}` });
+    const linked = await stack.api.post('/events', [{ type: 'patient.linked', subject: SUBJECT, data: { patientId: '6789' } }], { authorization: `Bearer ${INGEST_KEY}` });
     expect(linked.status).toBe(201);
     await eventually(async () => expect(await callTokenHook()).toEqual({ status: 200, body: PATIENT_CLAIMS }), 5_000);
 
@@ -78,7 +71,7 @@ describe('Okta event hooks end to end: deliveries in → log → projection → 
     await deliver(deleteInitiated);
     await deliver(event(7, 'user.lifecycle.reactivate', 1));
     await projectedTo(8);
-    const keys = await keysOf(redis, namespace);
+    const keys = await keysOf(redis, stack.namespace);
     const mentions: string[] = [];
     for (const key of keys) {
       const text = `${key} ${await redisValueAsText(redis, key)}`;
@@ -86,7 +79,7 @@ describe('Okta event hooks end to end: deliveries in → log → projection → 
     }
     expect(keys.length).toBeGreaterThan(0);
     expect(mentions).toEqual([]);
-    expect(await findLive(redis, namespace, [{ by: 'subject', value: SUBJECT }])).toEqual({ subject: SUBJECT, version: 8, status: 'deleted', deletedAt: at(4) });
+    expect(await findLive(redis, stack.namespace, [{ by: 'subject', value: SUBJECT }])).toEqual({ subject: SUBJECT, version: 8, status: 'deleted', deletedAt: at(4) });
     expect(await callTokenHook()).toEqual({ status: 204, body: undefined });
   });
 });

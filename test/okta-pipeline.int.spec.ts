@@ -1,42 +1,31 @@
 import { Redis } from 'ioredis';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { eventually } from './support/eventually.js';
-import { dropNamespace, keysOf, newNamespace, type TestNamespace } from './support/namespace.js';
+import { keysOf } from './support/namespace.js';
 import { redisValueAsText } from './support/redis-dump.js';
-import { answerOf, INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from './support/stack.js';
+import { answerOf, OKTA_AUTHORIZATION, type RunningStack, runStack } from './support/stack.js';
 
 const SUBJECT = '00u5kim7sato';
 const LOGIN = 'kim.sato@example.com';
 
 describe('the event pipeline, end to end through HTTP: POST /events → log → relay → projection → Okta hook', () => {
-  let namespace: TestNamespace;
-  let worker: RunningSyncWorker;
-  let api: RunningHookApi;
+  let stack: RunningStack;
   let redis: Redis;
 
   beforeAll(async () => {
-    namespace = newNamespace();
-    const env = stackEnv(namespace);
-    worker = await runSyncWorker(env);
-    api = await runHookApi(env);
-    redis = new Redis(namespace.redisUrl);
+    stack = await runStack();
+    redis = new Redis(stack.namespace.redisUrl);
   });
 
   afterAll(async () => {
-    await api.app.close();
-    await worker.app.close();
     redis.disconnect();
-    await dropNamespace(namespace);
+    await stack.close();
   });
 
-  const append = async (events: unknown[]) => {
-    const response = await api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` });
-    expect(response.status).toBe(201);
-  };
-  const callOktaHook = async () => answerOf(await api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), { authorization: OKTA_AUTHORIZATION }));
+  const callOktaHook = async () => answerOf(await stack.api.post('/hooks/okta/token', oktaTokenHookRequest({ login: LOGIN, userId: SUBJECT }), { authorization: OKTA_AUTHORIZATION }));
 
   it('adds the patient id, drops it when unlinked, denies a deactivated subject and forgets a deleted one', async () => {
-    await append([
+    await stack.append([
       { type: 'identity.registered', subject: SUBJECT, data: { login: LOGIN } },
       { type: 'patient.linked', subject: SUBJECT, data: { patientId: '6789' } },
     ]);
@@ -52,15 +41,15 @@ describe('the event pipeline, end to end through HTTP: POST /events → log → 
       });
     }, 1_000);
 
-    await append([{ type: 'patient.unlinked', subject: SUBJECT, data: { patientId: '6789' } }]);
+    await stack.append([{ type: 'patient.unlinked', subject: SUBJECT, data: { patientId: '6789' } }]);
     await eventually(async () => expect(await callOktaHook()).toEqual({ status: 204, body: undefined }), 1_000);
 
-    await append([{ type: 'identity.deactivated', subject: SUBJECT, data: { reason: 'left the practice' } }]);
+    await stack.append([{ type: 'identity.deactivated', subject: SUBJECT, data: { reason: 'left the practice' } }]);
     await eventually(async () => expect(await callOktaHook()).toEqual({ status: 200, body: { error: { errorSummary: expect.stringContaining('deactivated') } } }), 1_000);
 
-    await append([{ type: 'identity.deleted', subject: SUBJECT }]);
+    await stack.append([{ type: 'identity.deleted', subject: SUBJECT }]);
     await eventually(async () => {
-      const keys = await keysOf(redis, namespace);
+      const keys = await keysOf(redis, stack.namespace);
       const mentions: string[] = [];
       for (const key of keys) {
         const text = `${key} ${await redisValueAsText(redis, key)}`;

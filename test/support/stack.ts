@@ -4,7 +4,7 @@ import { startHookApi } from '../../apps/hook-api/src/hook-api.js';
 import { SyncWorkerConfig } from '../../apps/sync-worker/src/config/sync-worker.config.js';
 import { startSyncWorker } from '../../apps/sync-worker/src/sync-worker.js';
 import { freePort } from '../../scripts/local-services/free-port.js';
-import { namespaceEnv, type TestNamespace } from './namespace.js';
+import { dropNamespace, namespaceEnv, newNamespace, type TestNamespace } from './namespace.js';
 
 export const INGEST_KEY = 'test-ingest-key-0123456789';
 export const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:hook-secret').toString('base64')}`;
@@ -77,3 +77,39 @@ export async function runSyncWorker(env: Record<string, string>): Promise<Runnin
   return { app, ingestPort };
 }
 
+
+/** Both apps in this process on a namespace of their own: the stack of the end-to-end tests. */
+export interface RunningStack {
+  namespace: TestNamespace;
+  worker: RunningSyncWorker;
+  api: RunningHookApi;
+  /** Appends a batch through `POST /events` with the ingest key; anything but a 201 fails the test. */
+  append(events: unknown[]): Promise<void>;
+  /** Stops both apps and removes the namespace. */
+  close(): Promise<void>;
+}
+
+export async function runStack(): Promise<RunningStack> {
+  const namespace = newNamespace();
+  const env = stackEnv(namespace);
+  const worker = await runSyncWorker(env);
+  const api = await runHookApi(env).catch(async (error: unknown) => {
+    await worker.app.close();
+    await dropNamespace(namespace);
+    throw error;
+  });
+  return {
+    namespace,
+    worker,
+    api,
+    append: async (events) => {
+      const response = await api.post('/events', events, { authorization: `Bearer ${INGEST_KEY}` });
+      expect(response.status).toBe(201);
+    },
+    close: async () => {
+      await api.app.close();
+      await worker.app.close();
+      await dropNamespace(namespace);
+    },
+  };
+}

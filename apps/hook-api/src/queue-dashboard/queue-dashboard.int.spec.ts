@@ -3,8 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { eventually } from '../../../../test/support/eventually.js';
-import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
-import { INGEST_KEY, OKTA_AUTHORIZATION, runHookApi, runSyncWorker, stackEnv, type RunningHookApi, type RunningSyncWorker } from '../../../../test/support/stack.js';
+import { INGEST_KEY, OKTA_AUTHORIZATION, type RunningStack, runStack } from '../../../../test/support/stack.js';
 import { ADMIN_USER } from '../auth/admin-key.js';
 import { QUEUE_DASHBOARD_PATH } from './queue-dashboard.js';
 
@@ -22,31 +21,24 @@ function debianChromium(): string {
 }
 
 describe('the queue dashboard at /admin/queues', () => {
-  let namespace: TestNamespace;
-  let worker: RunningSyncWorker;
-  let api: RunningHookApi;
+  let stack: RunningStack;
   let browser: Browser;
 
   beforeAll(async () => {
-    namespace = newNamespace();
-    const env = stackEnv(namespace);
-    worker = await runSyncWorker(env);
-    api = await runHookApi(env);
+    stack = await runStack();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await api?.app.close();
-    await worker?.app.close();
-    if (namespace) await dropNamespace(namespace);
+    await stack?.close();
   });
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${QUEUE_DASHBOARD_PATH}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.api.url}${QUEUE_DASHBOARD_PATH}${path}`, { headers });
 
   /** A browser page that reaches this hook-api only: the dashboard asks Google for its fonts, the test stays offline. */
   async function openPage(options: BrowserContextOptions = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
-    await context.route((url) => url.origin !== new URL(api.url).origin, (route) => route.abort());
+    await context.route((url) => url.origin !== new URL(stack.api.url).origin, (route) => route.abort());
     return context.newPage();
   }
 
@@ -71,15 +63,15 @@ describe('the queue dashboard at /admin/queues', () => {
   });
 
   it('is read-only: it neither empties a queue nor retries its failed jobs', async () => {
-    const empty = await fetch(`${api.url}${QUEUE_DASHBOARD_PATH}/api/queues/projection/empty`, { method: 'PUT', headers: BEARER });
-    const retry = await fetch(`${api.url}${QUEUE_DASHBOARD_PATH}/api/queues/rebuild/retry/failed`, { method: 'PUT', headers: BEARER });
+    const empty = await fetch(`${stack.api.url}${QUEUE_DASHBOARD_PATH}/api/queues/projection/empty`, { method: 'PUT', headers: BEARER });
+    const retry = await fetch(`${stack.api.url}${QUEUE_DASHBOARD_PATH}/api/queues/rebuild/retry/failed`, { method: 'PUT', headers: BEARER });
 
     expect([empty.status, retry.status]).toEqual([405, 405]);
   });
 
   it('shows the projection and rebuild queues with their jobs in a real browser, after the login prompt', async () => {
     // The relay turns the event into a job; the sync-worker, finding Redis empty at boot, queued a rebuild.
-    expect((await api.post('/events', [{ type: 'patient.linked', subject: '00u1kim', data: { patientId: '6789' } }], BEARER)).status).toBe(201);
+    expect((await stack.api.post('/events', [{ type: 'patient.linked', subject: '00u1kim', data: { patientId: '6789' } }], BEARER)).status).toBe(201);
     await eventually(async () => {
       const { queues } = (await (await get('/api/queues', BEARER)).json()) as { queues: Array<{ name: string; counts: { completed: number } }> };
       expect(queues.map(({ name, counts }) => [name, counts.completed > 0])).toEqual([
@@ -91,12 +83,12 @@ describe('the queue dashboard at /admin/queues', () => {
     browser = await chromium.launch({ executablePath: debianChromium(), args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     // Without credentials to answer the login prompt with, Chromium drops the page after the 401.
     const stranger = await openPage();
-    const challenged = stranger.waitForResponse(`${api.url}${QUEUE_DASHBOARD_PATH}`);
-    await expect(stranger.goto(`${api.url}${QUEUE_DASHBOARD_PATH}`)).rejects.toThrow('ERR_INVALID_AUTH_CREDENTIALS');
+    const challenged = stranger.waitForResponse(`${stack.api.url}${QUEUE_DASHBOARD_PATH}`);
+    await expect(stranger.goto(`${stack.api.url}${QUEUE_DASHBOARD_PATH}`)).rejects.toThrow('ERR_INVALID_AUTH_CREDENTIALS');
     expect((await challenged).status()).toBe(401);
 
     const operator = await openPage({ httpCredentials: { username: ADMIN_USER, password: INGEST_KEY } });
-    expect((await operator.goto(`${api.url}${QUEUE_DASHBOARD_PATH}`))?.status()).toBe(200);
+    expect((await operator.goto(`${stack.api.url}${QUEUE_DASHBOARD_PATH}`))?.status()).toBe(200);
     await operator.getByRole('link', { name: /^rebuild/ }).first().click();
     await operator.getByText(/^rebuild-g[0-9a-z]+$/).first().waitFor();
     await operator.getByRole('link', { name: /^projection/ }).first().click();
