@@ -48,6 +48,7 @@ function outcomeOf(state: SubjectState | null): HookOutcome {
 @Injectable()
 export class HookRoutes {
   private readonly logger = new Logger(HookRoutes.name);
+  private readonly logsSuccessfulCalls: boolean;
   private lastWarningAt = 0;
 
   constructor(
@@ -56,7 +57,9 @@ export class HookRoutes {
     private readonly deliveries: DeliveryAnswers,
     private readonly metrics: HookMetrics,
     private readonly config: HookApiConfig,
-  ) {}
+  ) {
+    this.logsSuccessfulCalls = config.logLevel === 'debug' || config.logLevel === 'trace';
+  }
 
   register<Request>(endpoint: HookEndpoint<Request>): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -90,6 +93,8 @@ export class HookRoutes {
    */
   private logCall(request: FastifyRequest, reply: FastifyReply): void {
     const { statusCode } = reply;
+    // Successful calls are logged at debug only: at any other level the line is not even built.
+    if (statusCode < 400 && !this.logsSuccessfulCalls) return;
     const line = {
       msg: 'request completed',
       requestId: request.id,
