@@ -34,7 +34,7 @@ const PRODUCER_MAX_IN_FLIGHT = 50;
 const TARGET_P99_MS = 50;
 
 /** Settings that change freshness; the apps inherit this process's environment, so a value set there is used. */
-const TUNING = ['NEAR_CACHE_MAX_AGE_MS', 'NEAR_CACHE_MAX_ENTRIES', 'RELAY_POLL_INTERVAL_MS', 'RELAY_BATCH_SIZE', 'HOOK_DEADLINE_MS'];
+const TUNING = ['NEAR_CACHE_MAX_STALENESS_MS', 'NEAR_CACHE_MAX_ENTRIES', 'RELAY_POLL_INTERVAL_MS', 'RELAY_BATCH_SIZE', 'HOOK_DEADLINE_MS'];
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const subjectOf = (index: number) => `00u${index}`;

@@ -17,9 +17,12 @@ export class RedisDocuments implements ClaimsDocuments {
 }
 
 export interface NearCacheOptions {
-  /** No document older than this is served, even if Redis never said it changed. */
-  maxAgeMs: number;
-  /** The oldest entries go first beyond this many. */
+  /**
+   * No document is served that may be further behind Redis than this: kept documents are served only
+   * while Redis has confirmed, at most this long ago, that every change it announced has arrived.
+   */
+  maxStalenessMs: number;
+  /** The least recently used entries go first beyond this many. */
   maxEntries: number;
 }
 
@@ -29,30 +32,55 @@ export interface NearCacheCounts {
   invalidations: number;
 }
 
+interface InFlightRead {
+  document: Promise<string | null>;
+  /** Redis announced a change of the key, or may have, after the read was sent: it is not kept. */
+  invalidated: boolean;
+}
+
 /** The channel Redis sends a tracking client's invalidations to (RESP2 redirect mode). */
 const INVALIDATIONS = '__redis__:invalidate';
+
+/** How many confirmations are asked for within `maxStalenessMs`: one lost or slow one does not stop the serving. */
+const CONFIRMATIONS_PER_BOUND = 4;
 
 /**
  * The documents hooks read lately, kept in this process: a hook then costs no Redis round trip. Redis
  * tells when a kept document changes (client-side caching: `CLIENT TRACKING ... REDIRECT` on the
  * reading connection sends the key of every change to what it read to a subscribed connection), and
- * the entry goes at once. Nothing is served older than `maxAgeMs`, whatever happens to those messages.
+ * the entry goes at once. An entry lives until it changes or is pushed out by newer ones.
+ *
+ * Those messages could be late (a Redis or network stall), so a PING on the subscribed connection
+ * goes out every `maxStalenessMs / 4`: Redis answers it after every invalidation it queued before,
+ * so its PONG proves that every change made before the PING was sent has been heard. Kept documents
+ * are served only while the last such proof is younger than `maxStalenessMs`; otherwise every read
+ * goes to Redis.
  *
  * Whenever either connection drops, Redis may have sent invalidations nobody heard: the cache empties
  * and serves nothing until both are back and tracking is on again. A read that an invalidation
- * overtakes (the change is announced before the read's answer comes back) is not kept.
+ * overtakes (the change is announced before the read's answer comes back) is not kept. Misses of
+ * a key while it is being read wait for that read: a burst of sign-ins of one subject costs one.
  * Only documents are kept, not misses: a subject that appears is found at its first hook.
  */
 export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
   private readonly logger = new Logger(NearCache.name);
-  private readonly entries = new Map<string, { document: string; readAt: number }>();
-  /** The reads in flight that may still be kept, by key; an invalidation of the key drops its token. */
-  private readonly pending = new Map<string, symbol>();
+  /** In order of use, the least recently used first. */
+  private readonly entries = new Map<string, string>();
+  /**
+   * The read in flight of each key that a miss joins: the misses of a key during one round trip cost
+   * one read. An invalidation of the key marks its read not to be kept, and the misses after it start
+   * a new one.
+   */
+  private readonly reads = new Map<string, InFlightRead>();
   private tracking = false;
   /** Changes whenever tracking starts or stops: a read begun under another epoch is not kept. */
   private epoch = 0;
   private enabling?: Promise<void>;
   private closing = false;
+  /** When the PING whose PONG last came back was sent: every change made before it has been heard. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
+  private confirming = false;
+  private readonly confirmations: NodeJS.Timeout;
   readonly counts: NearCacheCounts = { hits: 0, misses: 0, invalidations: 0 };
 
   constructor(
@@ -69,6 +97,7 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
       connection.on('close', () => this.stopTracking());
     }
     void this.enable();
+    this.confirmations = setInterval(() => this.confirm(), options.maxStalenessMs / CONFIRMATIONS_PER_BOUND).unref();
   }
 
   /** Whether documents are being kept: Redis is tracking them for this cache. */
@@ -80,30 +109,61 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     return this.entries.size;
   }
 
-  async document(key: string): Promise<string | null> {
-    const entry = this.tracking ? this.entries.get(key) : undefined;
-    if (entry !== undefined && this.now() - entry.readAt < this.options.maxAgeMs) {
-      this.counts.hits += 1;
-      return entry.document;
-    }
-    this.counts.misses += 1;
-    const { epoch } = this;
-    const readAt = this.now();
-    const token = Symbol(key);
-    if (this.tracking) this.pending.set(key, token);
-    try {
-      const document = await this.reader.hget(key, 'd');
-      if (this.pending.get(key) === token && this.epoch === epoch && document !== null) this.keep(key, document, readAt);
-      return document;
-    } finally {
-      if (this.pending.get(key) === token) this.pending.delete(key);
-    }
+  /** How far behind Redis a kept document may be now; it is served only below `maxStalenessMs`. */
+  get confirmationAgeMs(): number {
+    return this.now() - this.confirmedAt;
   }
 
-  private keep(key: string, document: string, readAt: number): void {
+  async document(key: string): Promise<string | null> {
+    const kept = this.servesKept() ? this.entries.get(key) : undefined;
+    if (kept !== undefined) {
+      this.counts.hits += 1;
+      this.keep(key, kept);
+      return kept;
+    }
+    this.counts.misses += 1;
+    return (this.reads.get(key) ?? this.read(key)).document;
+  }
+
+  private read(key: string): InFlightRead {
+    const { epoch } = this;
+    const read: InFlightRead = { invalidated: false, document: this.reader.hget(key, 'd') };
+    this.reads.set(key, read);
+    const forget = () => {
+      if (this.reads.get(key) === read) this.reads.delete(key);
+    };
+    read.document.then((document) => {
+      forget();
+      if (!read.invalidated && this.tracking && this.epoch === epoch && document !== null) this.keep(key, document);
+    }, forget);
+    return read;
+  }
+
+  private servesKept(): boolean {
+    return this.tracking && this.confirmationAgeMs < this.options.maxStalenessMs;
+  }
+
+  /** (Re)inserts the entry as the most recently used. */
+  private keep(key: string, document: string): void {
     this.entries.delete(key);
-    this.entries.set(key, { document, readAt });
+    this.entries.set(key, document);
     if (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** One PING at a time: while one is unanswered, the proof only ages. */
+  private confirm(): void {
+    if (!this.tracking || this.confirming) return;
+    const { epoch } = this;
+    const sentAt = this.now();
+    this.confirming = true;
+    this.subscriber
+      .ping()
+      .then(() => {
+        if (this.epoch === epoch) this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+      })
+      // A failed PING proves nothing; the connection's own events deal with the failure.
+      .catch(() => undefined)
+      .finally(() => (this.confirming = false));
   }
 
   /** `null`: Redis dropped everything it tracked (FLUSHALL, or it ran out of tracking memory). */
@@ -111,12 +171,15 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     if (keys === null) {
       this.counts.invalidations += this.entries.size;
       this.entries.clear();
-      this.pending.clear();
+      this.dropReads();
       return;
     }
     for (const key of keys.map(String)) {
       if (this.entries.delete(key)) this.counts.invalidations += 1;
-      this.pending.delete(key);
+      const read = this.reads.get(key);
+      if (read === undefined) continue;
+      read.invalidated = true;
+      this.reads.delete(key);
     }
   }
 
@@ -125,7 +188,12 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     this.tracking = false;
     this.epoch += 1;
     this.entries.clear();
-    this.pending.clear();
+    this.dropReads();
+  }
+
+  private dropReads(): void {
+    for (const read of this.reads.values()) read.invalidated = true;
+    this.reads.clear();
   }
 
   /** Turns tracking on once both connections are up; a call while it is being turned on waits for that. */
@@ -156,11 +224,14 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     }
     this.epoch += 1;
     this.tracking = true;
+    // Nothing is kept yet, and everything read from now on is tracked.
+    this.confirmedAt = this.now();
   }
 
   /** Closes both connections. */
   onApplicationShutdown(): void {
     this.closing = true;
+    clearInterval(this.confirmations);
     this.stopTracking();
     // Nothing is in flight worth waiting for, and a QUIT to a Redis that stopped answering would wait forever.
     for (const connection of [this.reader, this.subscriber]) connection.disconnect();

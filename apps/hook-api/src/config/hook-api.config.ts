@@ -83,13 +83,14 @@ class HookApiEnv extends InfrastructureEnv {
   @IsInt()
   HOOK_DEADLINE_MS: number = 250;
 
-  /** 0 turns the near cache off. */
-  @Min(0)
+  /** Below 100 ms its confirmations (4 per bound) would cost Redis more than the reads they save. */
+  @Min(100)
   @Max(60_000)
   @IsInt()
-  NEAR_CACHE_MAX_AGE_MS: number = 1_000;
+  NEAR_CACHE_MAX_STALENESS_MS: number = 1_000;
 
-  @Min(1)
+  /** 0 turns the near cache off. */
+  @Min(0)
   @Max(10_000_000)
   @IsInt()
   NEAR_CACHE_MAX_ENTRIES: number = 100_000;
@@ -121,8 +122,8 @@ export class HookApiConfig {
   readonly hooks: {
     deadlineMs: number;
     failureMode: FailureMode;
-    /** Documents kept in the process, never served older than `maxAgeMs`; absent when turned off. */
-    nearCache?: { maxAgeMs: number; maxEntries: number };
+    /** Documents kept in the process, never served further behind Redis than `maxStalenessMs`; absent when turned off. */
+    nearCache?: { maxStalenessMs: number; maxEntries: number };
     bodyLimitBytes: number;
     claims: ClaimsConfig;
     credentials: ProviderCredentials;
@@ -145,7 +146,7 @@ export class HookApiConfig {
     this.hooks = {
       deadlineMs: env.HOOK_DEADLINE_MS,
       failureMode: env.HOOK_FAILURE_MODE,
-      ...(env.NEAR_CACHE_MAX_AGE_MS > 0 && { nearCache: { maxAgeMs: env.NEAR_CACHE_MAX_AGE_MS, maxEntries: env.NEAR_CACHE_MAX_ENTRIES } }),
+      ...(env.NEAR_CACHE_MAX_ENTRIES > 0 && { nearCache: { maxStalenessMs: env.NEAR_CACHE_MAX_STALENESS_MS, maxEntries: env.NEAR_CACHE_MAX_ENTRIES } }),
       bodyLimitBytes: env.HOOK_BODY_LIMIT_BYTES,
       claims,
       credentials,

@@ -107,6 +107,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'claims_near_cache_hits_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'claims_near_cache_invalidations_total')).toBe(1);
     expect(sample(text, 'claims_near_cache_entries')).toBe(1);
+    // Confirmed four times within the 1 s bound.
+    expect(sample(text, 'claims_near_cache_confirmation_age_seconds')).toBeLessThan(1);
   });
 
   it('counts a miss in a cold projection, its backfill job, and the failure-mode answer past the deadline', async () => {

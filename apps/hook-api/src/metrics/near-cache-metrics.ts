@@ -40,5 +40,13 @@ export class NearCacheMetrics implements OnModuleInit {
         this.set(cache.active ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'claims_near_cache_confirmation_age_seconds',
+      help: 'Since Redis last confirmed that the near cache heard every change: kept documents are served only while it is below NEAR_CACHE_MAX_STALENESS_MS',
+      registers,
+      collect() {
+        this.set(cache.confirmationAgeMs / 1000);
+      },
+    });
   }
 }
