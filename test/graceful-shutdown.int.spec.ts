@@ -5,12 +5,13 @@ import { Queue } from 'bullmq';
 import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import type pg from 'pg';
+import { kratosWebHookRequest } from '../libs/domain/src/testing/kratos-requests.js';
 import { migratedPool } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { dropNamespace, newNamespace, type TestNamespace } from './support/namespace.js';
 import { startBuiltHookApi, startBuiltSyncWorker, type Service } from './support/processes.js';
 import { projectionDrift } from './support/projection.js';
-import { INGEST_KEY, poster, stackEnv } from './support/stack.js';
+import { INGEST_KEY, KRATOS_HOOK_HEADERS, poster, stackEnv } from './support/stack.js';
 import { SteadyIngest } from './support/steady-ingest.js';
 
 const SUBJECTS = 40;
@@ -75,18 +76,27 @@ describe('SIGTERM during steady ingest', () => {
     }
   }, 90_000);
 
-  it('closes a keep-alive connection once it answered the request that was in flight at SIGTERM, rather than wait for the client to hang up', async () => {
+  it.each([
+    {
+      route: '/events',
+      body: [{ type: 'patient.linked', subject: 'keep-alive', data: { patientId: '1' } }],
+      headers: { authorization: `Bearer ${INGEST_KEY}` },
+      status: 201,
+    },
+    // A hook route, on the hooks' own Fastify instance.
+    { route: '/hooks/kratos/login', body: kratosWebHookRequest({ hookPoint: 'login' }), headers: KRATOS_HOOK_HEADERS, status: 204 },
+  ])('closes a keep-alive connection once it answered the $route request in flight at SIGTERM, rather than wait for the client to hang up', async ({ route, body: payload, headers, status }) => {
     const api = await startBuiltHookApi(stackEnv(namespace));
     services.push(api);
-    const body = JSON.stringify([{ type: 'patient.linked', subject: 'keep-alive', data: { patientId: '1' } }]);
+    const body = JSON.stringify(payload);
     const agent = new Agent({ keepAlive: true });
     try {
       const apiEnded = ending(api.process);
       const answer = await new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
-        const call = request(`${api.url}/events`, {
+        const call = request(`${api.url}${route}`, {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${INGEST_KEY}` },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
         });
         call.on('response', (response) => response.resume().on('end', () => resolve({ status: response.statusCode, connection: response.headers.connection })));
         call.on('error', reject);
@@ -98,7 +108,7 @@ describe('SIGTERM during steady ingest', () => {
         }, 200);
       });
 
-      expect(answer).toEqual({ status: 201, connection: 'close' });
+      expect(answer).toEqual({ status, connection: 'close' });
       // Nest raises the signal again once it has closed everything: the exit of a clean SIGTERM.
       expect(await apiEnded).toEqual({ code: null, signal: 'SIGTERM', ms: expect.any(Number) });
       expect((await apiEnded).ms).toBeLessThan(5_000);

@@ -21,7 +21,7 @@ export class HookApiModule {
       module: HookApiModule,
       imports: [
         ConfigModule.provide(config),
-        loggingModule({ level: config.logLevel, selfLoggedPathPrefix: 'hooks/' }),
+        loggingModule({ level: config.logLevel }),
         // Postgres is reached for ingestion only: the pool connects lazily, so the hooks start
         // and keep answering from Redis while Postgres is down.
         EventStoreModule.forRoot({ ...config.postgres, applicationName: 'claims-hook-api' }),

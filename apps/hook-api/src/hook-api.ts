@@ -2,33 +2,52 @@ import { requestIdOf } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyServerFactoryHandler } from 'fastify';
+import { createServer } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { HookApiConfig } from './config/hook-api.config.js';
 import { HookApiModule } from './hook-api.module.js';
-import { useJsonBodyParser } from './json-body.js';
+import { HookServer } from './hooks/hook-server.js';
+import { depthLimitedJsonParser } from './json-body.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
 /** Starts the HTTP app on `config.port` (0 picks a free port) and returns it once it listens. */
 export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Promise<INestApplication> {
+  // The hook calls go to the hooks' own instance (see `HookServer`), known once the app is created,
+  // before it listens: no call arrives earlier.
+  let hookServer: HookServer | undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     HookApiModule.forRoot(config),
-    // On close, idle keep-alive connections are dropped at once; in-flight requests still finish.
-    new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes, forceCloseConnections: 'idle', genReqId: requestIdOf }),
+    new FastifyAdapter({
+      bodyLimit: config.ingest.bodyLimitBytes,
+      // On close, idle keep-alive connections are dropped at once; in-flight requests still finish.
+      forceCloseConnections: 'idle',
+      genReqId: requestIdOf,
+      serverFactory: (handler: FastifyServerFactoryHandler) =>
+        createServer((request, response) => (hookServer?.handles(request) ? hookServer.answer(request, response) : handler(request, response))),
+    }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  useJsonBodyParser(app, config.ingest.bodyLimitBytes);
-  serveOpenApi(app);
   const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser('application/json', { bodyLimit: config.ingest.bodyLimitBytes }, depthLimitedJsonParser(fastify));
+  serveOpenApi(app);
+  const hooks = app.get(HookServer);
+  hookServer = hooks;
   // On close, connections idle at that moment are dropped (above); one whose request is still being
   // answered would stay open after its answer until the client hangs up, and hold the exit.
   let closing = false;
   fastify.addHook('preClose', async () => void (closing = true));
-  fastify.addHook('onSend', async (request, reply) => {
-    // The caller can quote the id when it reports a problem.
-    reply.header('x-request-id', request.id);
-    if (closing) reply.header('connection', 'close');
-  });
+  for (const instance of [fastify, hooks.fastify] as FastifyInstance[]) {
+    instance.addHook('onSend', (request, reply, payload, done) => {
+      // The caller can quote the id when it reports a problem.
+      reply.header('x-request-id', request.id);
+      if (closing) reply.header('connection', 'close');
+      done(null, payload);
+    });
+  }
+  await app.init();
+  await hooks.fastify.ready();
   await app.listen(config.port, host);
   return app;
 }

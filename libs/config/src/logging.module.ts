@@ -20,11 +20,6 @@ export function requestIdOf(request: { headers: IncomingHttpHeaders }): string {
 
 export interface LoggingOptions {
   level: LogLevel;
-  /**
-   * Routes left out of the request-logging middleware, without the leading `/` (`hooks/`): the
-   * hooks, thousands a second, log their own line per call, successful ones at `debug` only.
-   */
-  selfLoggedPathPrefix?: string;
 }
 
 /**
@@ -36,9 +31,8 @@ export interface LoggingOptions {
  */
 export function loggingModule(options: LoggingOptions): DynamicModule {
   return LoggerModule.forRoot({
-    // Every path, those registered on Fastify directly included, but the ones that log their own calls.
+    // Every path, those registered on Fastify directly included.
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    ...(options.selfLoggedPathPrefix !== undefined && { exclude: [{ path: `${options.selfLoggedPathPrefix}{*path}`, method: RequestMethod.ALL }] }),
     pinoHttp: {
       level: options.level,
       quietReqLogger: true,

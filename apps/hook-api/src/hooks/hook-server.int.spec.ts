@@ -1,0 +1,56 @@
+import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
+import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
+import { seedProjection } from '../../../../test/support/projection.js';
+import { answerOf, OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
+
+// The hooks have a Fastify instance of their own on the app's server: to a caller it must look like
+// the rest of the app.
+describe('the hook routes on their own Fastify instance', () => {
+  const OKTA = '/hooks/okta/token';
+  const authorized = { authorization: OKTA_AUTHORIZATION };
+  let namespace: TestNamespace;
+  let api: RunningHookApi;
+
+  beforeAll(async () => {
+    namespace = newNamespace();
+    await seedProjection(namespace, { '00u1': [{ type: 'identity.registered', data: { login: 'kim.sato@example.com' } }, { type: 'patient.linked', data: { patientId: '4321' } }] });
+    api = await runHookApi(stackEnv(namespace));
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await dropNamespace(namespace);
+  });
+
+  it('answers on the same port as the other routes, with a query string too', async () => {
+    const answer = await answerOf(await api.post(`${OKTA}?from=okta`, oktaTokenHookRequest({ login: 'kim.sato@example.com', userId: '00u1' }), authorized));
+
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(answer.body)).toContain('4321');
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+  });
+
+  it("gives each answer its request id, the caller's when it sent a plausible one", async () => {
+    const own = await api.post(OKTA, oktaTokenHookRequest(), { ...authorized, 'x-request-id': 'okta-call-1' });
+    const fresh = await api.post(OKTA, oktaTokenHookRequest(), { ...authorized, 'x-request-id': 'not an id!' });
+
+    expect(own.headers.get('x-request-id')).toBe('okta-call-1');
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a body that is not JSON, or not declared as JSON, in the error shape of every other route', async () => {
+    expect(await answerOf(await api.post(OKTA, '{"data": ', authorized))).toEqual({
+      status: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: expect.stringContaining('JSON') },
+    });
+    const notJson = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: { ...authorized, 'content-type': 'application/xml' }, body: '<data/>' });
+    expect(await answerOf(notJson)).toEqual({ status: 415, body: { statusCode: 415, error: 'Unsupported Media Type', message: expect.any(String) } });
+  });
+
+  it('leaves other methods and near-miss paths to the rest of the app, which does not know them', async () => {
+    const notFound = { status: 404, body: expect.objectContaining({ statusCode: 404 }) };
+
+    expect(await answerOf(await fetch(`${api.url}${OKTA}`))).toEqual(notFound);
+    expect(await answerOf(await api.post(`${OKTA}/`, oktaTokenHookRequest(), authorized))).toEqual(notFound);
+    expect(await answerOf(await api.post('/hooks/okta', oktaTokenHookRequest(), authorized))).toEqual(notFound);
+  });
+});
