@@ -2,7 +2,7 @@ import { isRFC3339, isUUID } from 'class-validator';
 import type { FieldError, Parsed } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { RequestFields } from '../providers/request-fields.js';
-import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH, NO_CONTROL_CHARACTERS, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-data.dto.js';
+import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH, NO_CONTROL_CHARACTERS, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-rules.js';
 import type { EventType, NewEvent, ReceivedEventType } from './event-types.js';
 
 /**

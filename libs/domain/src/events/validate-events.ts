@@ -1,9 +1,8 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import type { FieldError, Parsed } from '../errors.js';
-import { isJsonObject, type JsonValue } from '../json.js';
-import { EVENT_DATA_CLASSES, EventEnvelopeDto, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-data.dto.js';
-import type { NewEvent } from './event-types.js';
+import { isJsonObject, type JsonObject } from '../json.js';
+import { EVENT_DATA_FIELDS, EVENT_ENVELOPE_FIELDS, UNSTORABLE_TEXT, UNSTORABLE_TEXT_REASON } from './event-rules.js';
+import type { EventType, NewEvent } from './event-types.js';
+import { checkFields } from './field-checks.js';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 export const MAX_EVENT_DATA_BYTES = 16 * 1024;
@@ -45,43 +44,32 @@ export function validateEventBatch(body: unknown): BatchValidation {
 
 export function validateEvent(item: unknown): Parsed<NewEvent> {
   if (!isJsonObject(item)) return invalid('', 'must be a JSON object');
-  const unsafe = findUnsafeValue(item, '');
+  const unsafe = findUnsafeValue(item, []);
   if (unsafe) return invalid(unsafe.field, unsafe.reason);
 
-  const envelope = plainToInstance(EventEnvelopeDto, item);
-  const envelopeErrors = describe(validateSync(envelope, VALIDATION_OPTIONS));
+  const envelopeErrors = checkFields(item, EVENT_ENVELOPE_FIELDS);
   if (envelopeErrors.length > 0) return { ok: false, errors: envelopeErrors };
 
-  const data = (item['data'] ?? {}) as JsonValue;
-  const dataErrors = describe(validateSync(plainToInstance(EVENT_DATA_CLASSES[envelope.type], data), VALIDATION_OPTIONS), 'data');
+  const type = item['type'] as EventType;
+  const data = (item['data'] ?? {}) as JsonObject;
+  const dataErrors = checkFields(data, EVENT_DATA_FIELDS[type], 'data');
   if (dataErrors.length > 0) return { ok: false, errors: dataErrors };
-  if (utf8.encode(JSON.stringify(data)).length > MAX_EVENT_DATA_BYTES) {
+  if (jsonBytesExceed(data, MAX_EVENT_DATA_BYTES)) {
     return invalid('data', `must be at most ${MAX_EVENT_DATA_BYTES} bytes of JSON`);
   }
 
-  const event = { type: envelope.type, subject: envelope.subject, data } as NewEvent;
-  if (envelope.id !== undefined) event.id = envelope.id.toLowerCase();
-  if (envelope.occurredAt !== undefined) event.occurredAt = envelope.occurredAt;
+  const event = { type, subject: item['subject'], data } as NewEvent;
+  const { id, occurredAt } = item as { id?: string | null; occurredAt?: string | null };
+  if (id != null) event.id = id.toLowerCase();
+  if (occurredAt != null) event.occurredAt = occurredAt;
   return { ok: true, value: event };
 }
 
-// Every value validated here is an instance of a DTO class, so unknown-value checks add nothing.
-// One reason per field is enough to fix it: a missing string is "must be a string", not also "too short".
-const VALIDATION_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true };
-
-function describe(errors: ValidationError[], parent = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
-      field,
-      reason: constraint === 'whitelistValidation' ? 'is not a known field' : stripPropertyName(message, error.property),
-    }));
-    return [...own, ...describe(error.children ?? [], field)];
-  });
-}
-
-function stripPropertyName(message: string, property: string): string {
-  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+/** Whether `value` takes more than `limit` bytes as UTF-8 JSON. */
+function jsonBytesExceed(value: JsonObject, limit: number): boolean {
+  const json = JSON.stringify(value);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: only long JSON needs encoding to be measured.
+  return json.length * 3 > limit && utf8.encode(json).length > limit;
 }
 
 /**
@@ -89,27 +77,40 @@ function stripPropertyName(message: string, property: string): string {
  * integers past 2^53 (JSON parsers that read numbers as doubles, JavaScript here, Go in Hydra,
  * would silently change them, so they must come as strings), and text Postgres cannot store.
  */
-function findUnsafeValue(value: unknown, path: string, depth = 0): FieldError | undefined {
-  if (depth > MAX_NESTING_DEPTH) return { field: path, reason: `is nested deeper than ${MAX_NESTING_DEPTH} levels` };
-  if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) return { field: path, reason: UNSTORABLE_TEXT_REASON };
+function findUnsafeValue(value: unknown, path: Array<string | number>): FieldError | undefined {
+  if (path.length > MAX_NESTING_DEPTH) return { field: fieldOf(path), reason: `is nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) return { field: fieldOf(path), reason: UNSTORABLE_TEXT_REASON };
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    return { field: path, reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
+    return { field: fieldOf(path), reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
   }
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnsafeValue(item, `${path}[${index}]`, depth + 1);
+    for (let index = 0; index < value.length; index++) {
+      const found = findUnsafeValueAt(value[index], path, index);
       if (found) return found;
     }
   } else if (isJsonObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const field = path ? `${path}.${key}` : key;
-      if (UNSAFE_KEYS.has(key)) return { field, reason: 'is not an allowed key' };
-      if (UNSTORABLE_TEXT.test(key)) return { field, reason: UNSTORABLE_TEXT_REASON };
-      const found = findUnsafeValue(item, field, depth + 1);
+    for (const key of Object.keys(value)) {
+      if (UNSAFE_KEYS.has(key)) return { field: fieldOf([...path, key]), reason: 'is not an allowed key' };
+      if (UNSTORABLE_TEXT.test(key)) return { field: fieldOf([...path, key]), reason: UNSTORABLE_TEXT_REASON };
+      const found = findUnsafeValueAt(value[key], path, key);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+// The path is one array, extended and restored on the way down: a field name is only spelled out
+// for the value found, not for every value of every event.
+function findUnsafeValueAt(value: unknown, path: Array<string | number>, step: string | number): FieldError | undefined {
+  path.push(step);
+  const found = findUnsafeValue(value, path);
+  path.pop();
+  return found;
+}
+
+/** `data.claims.roles[0]` */
+function fieldOf(path: ReadonlyArray<string | number>): string {
+  return path.reduce<string>((field, step) => (typeof step === 'number' ? `${field}[${step}]` : field ? `${field}.${step}` : step), '');
 }
 
 function invalid(field: string, reason: string): Parsed<never> {

@@ -115,3 +115,91 @@ describe('validateEventBatch', () => {
     expect(validateEventBatch([42])).toEqual({ ok: false, errors: [{ index: 0, field: '', reason: 'must be a JSON object' }] });
   });
 });
+
+describe('validateEventBatch, field by field', () => {
+  const id = '6f1c64e2-5a0e-4a53-9d55-6f0f8d3e1a01';
+  const errorsOf = (event: object) => {
+    const result = validateEventBatch([event]);
+    return result.ok ? [] : result.errors.map(({ field, reason }) => ({ field, reason }));
+  };
+
+  it.each([
+    ['id', { id: 'x', type: 'identity.deleted', subject: 's' }, 'id', 'must be a UUID'],
+    ['type', { type: 42, subject: 's' }, 'type', expect.stringMatching(/^must be one of identity\.registered, .*, claims\.revoked$/)],
+    ['subject, a string', { type: 'identity.deleted', subject: 7 }, 'subject', 'must be a string'],
+    ['subject, too long', { type: 'identity.deleted', subject: 'x'.repeat(256) }, 'subject', 'must be shorter than or equal to 255 characters'],
+    ['subject, control characters', { type: 'identity.deleted', subject: 'a\nb' }, 'subject', 'must not contain control characters'],
+    ['data', { type: 'identity.deleted', subject: 's', data: [] }, 'data', 'must be an object'],
+    ['occurredAt', { type: 'identity.deleted', subject: 's', occurredAt: '2026-11-22' }, 'occurredAt', 'must be an RFC 3339 date-time'],
+    ['login', { type: 'identity.registered', subject: 's', data: { login: '' } }, 'data.login', 'must be longer than or equal to 1 characters'],
+    ['email', { type: 'identity.registered', subject: 's', data: { login: 'l', email: 'kim' } }, 'data.email', 'must be an email'],
+    ['aliases, an array', { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: 'a' } }, 'data.aliases', 'must be an array'],
+    ['aliases, at most 50', { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: Array(51).fill('a') } }, 'data.aliases', 'must contain no more than 50 elements'],
+    ['aliases, strings', { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: ['a', 1] } }, 'data.aliases', 'each value in aliases must be a string'],
+    [
+      'aliases, not empty',
+      { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: ['a', ''] } },
+      'data.aliases',
+      'each value in aliases must be longer than or equal to 1 and shorter than or equal to 320 characters',
+    ],
+    ['aliases, control characters', { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: ['a\u0007'] } }, 'data.aliases', 'must not contain control characters'],
+    ['profile, an object', { type: 'identity.profile_updated', subject: 's', data: { profile: 'x' } }, 'data.profile', 'must be an object'],
+    ['profile, not empty', { type: 'identity.profile_updated', subject: 's', data: { profile: {} } }, 'data.profile', 'must be a non-empty object'],
+    ['reason', { type: 'identity.deactivated', subject: 's', data: { reason: 'x'.repeat(501) } }, 'data.reason', 'must be shorter than or equal to 500 characters'],
+    ['patientId', { type: 'patient.unlinked', subject: 's', data: { patientId: 'x'.repeat(129) } }, 'data.patientId', 'must be shorter than or equal to 128 characters'],
+    [
+      'claim names',
+      { type: 'claims.granted', subject: 's', data: { claims: { '': 1 } } },
+      'data.claims',
+      'claim names must be 1 to 256 characters and not a registered JWT claim (iss, sub, aud, exp, nbf, iat, jti)',
+    ],
+    ['names, not empty', { type: 'claims.revoked', subject: 's', data: { names: [] } }, 'data.names', 'should not be empty'],
+    ['names, strings', { type: 'claims.revoked', subject: 's', data: { names: [null] } }, 'data.names', 'each value in names must be a string'],
+  ])('gives the reason for a bad %s', (_, event, field, reason) => {
+    expect(errorsOf({ id, ...event })).toEqual([{ field, reason }]);
+  });
+
+  it('lists unknown fields first, in the order sent, then the first failed check of each known field in turn', () => {
+    const errors = errorsOf({ zeta: 1, type: 'patient.linked', alpha: 2, subject: '' });
+
+    expect(errors).toEqual([
+      { field: 'zeta', reason: 'is not a known field' },
+      { field: 'alpha', reason: 'is not a known field' },
+      { field: 'subject', reason: 'must be longer than or equal to 1 characters' },
+    ]);
+  });
+
+  it('refuses unknown fields named like members every object inherits', () => {
+    const errors = errorsOf({ type: 'patient.linked', subject: 's', toString: 'x', data: { patientId: '1', hasOwnProperty: true } });
+
+    expect(errors).toEqual([{ field: 'toString', reason: 'is not a known field' }]);
+    expect(errorsOf({ type: 'patient.linked', subject: 's', data: { patientId: '1', valueOf: 1 } })).toEqual([{ field: 'data.valueOf', reason: 'is not a known field' }]);
+  });
+
+  it('takes a null id or occurredAt for an absent one', () => {
+    expect(validateEventBatch([{ id: null, occurredAt: null, type: 'identity.deleted', subject: 's' }])).toEqual({
+      ok: true,
+      events: [{ type: 'identity.deleted', subject: 's', data: {} }],
+    });
+  });
+
+  it('counts an emoji as one character', () => {
+    expect(errorsOf({ type: 'patient.linked', subject: '😀'.repeat(255), data: { patientId: '1' } })).toEqual([]);
+    expect(errorsOf({ type: 'patient.linked', subject: '😀'.repeat(256), data: { patientId: '1' } })).toEqual([
+      { field: 'subject', reason: 'must be shorter than or equal to 255 characters' },
+    ]);
+  });
+
+  it('measures the size limit in UTF-8 bytes', () => {
+    const claims = (text: string) => ({ type: 'claims.granted', subject: 's', data: { claims: { text } } });
+
+    expect(errorsOf(claims('é'.repeat(8_000)))).toEqual([]);
+    expect(errorsOf(claims('é'.repeat(8_200)))).toEqual([{ field: 'data', reason: 'must be at most 16384 bytes of JSON' }]);
+  });
+
+  it('names an unsafe value inside a list by its index', () => {
+    const event = JSON.parse('{"type":"claims.granted","subject":"s","data":{"claims":{"roles":["a",{"__proto__":1}]}}}');
+
+    expect(errorsOf(event)).toEqual([{ field: 'data.claims.roles[1].__proto__', reason: 'is not an allowed key' }]);
+  });
+});

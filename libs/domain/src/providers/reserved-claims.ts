@@ -1,4 +1,4 @@
-import { JWT_REGISTERED_CLAIMS } from '../events/event-data.dto.js';
+import { JWT_REGISTERED_CLAIMS } from '../events/event-rules.js';
 
 type ReservedNames = Record<'access' | 'id', ReadonlySet<string>>;
 
