@@ -30,6 +30,7 @@ describe(EventStore.name, () => {
     await dropNamespace(namespace);
   });
 
+  const lookupKey = async (name: string) => (await pool.query<{ key: string }>('SELECT lookup_key($1) AS key', [name])).rows[0]!.key;
   const storedCount = async () => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
 
   it('numbers each subject’s events 1, 2, 3… across batches, in batch order', async () => {
@@ -52,6 +53,18 @@ describe(EventStore.name, () => {
       expect.objectContaining({ subject: 'a', version: 2, duplicate: false }),
     ]);
     expect(await storedCount()).toBe(2);
+  });
+
+  it('indexes the names of the registrations it stores, not those of repeated ids', async () => {
+    const id = '9d2c1e6a-1b7f-4c55-a3a1-0f6e2d9b8c41';
+    const registered = (login: string): NewEvent => ({ id, type: 'identity.registered', subject: 'a', data: { login, aliases: ['MRN-1'] } });
+    await sut.append([registered('kim@example.org'), registered('kim.later@example.org')]);
+    await sut.append([registered('kim.again@example.org')]);
+
+    expect(await sut.subjectsWithName(await lookupKey('kim@example.org'))).toEqual(['a']);
+    expect(await sut.subjectsWithName(await lookupKey('mrn-1'))).toEqual(['a']);
+    expect(await sut.subjectsWithName(await lookupKey('kim.later@example.org'))).toEqual([]);
+    expect(await sut.subjectsWithName(await lookupKey('kim.again@example.org'))).toEqual([]);
   });
 
   it('keeps versions gapless and ids unique when batches race on the same subjects and ids', async () => {

@@ -1,6 +1,6 @@
 import { normalizeLookupName, type NewEvent, type RecordedEvent } from '@app/domain';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { LogPosition } from './log-position.js';
 
 /** The outcome of appending one event: where it is in the log, and whether it was there already. */
@@ -46,14 +46,16 @@ export class EventStore {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Appends a batch in one transaction and answers after the commit. An event whose id is stored
-   * already is answered as a duplicate and not stored again. A subject's events get consecutive
-   * versions in batch order.
+   * Appends a batch in one statement, so one round trip and one transaction, and answers after the
+   * commit. An event whose id is stored already is answered as a duplicate and not stored again. A
+   * subject's events get consecutive versions in batch order.
    */
   async append(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+    const batch = events.map((event) => ({ ...event, id: event.id ?? randomUUID() }));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inTransaction((client) => appendBatch(client, events));
+        const { rows } = await this.pool.query<AppendRow>(APPEND_BATCH, appendParameters(batch));
+        return appendedEvents(batch, rows);
       } catch (error) {
         // Two batches carrying the same new event id raced; the loser retries and sees the duplicate.
         const raced = (error as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'events_id_key';
@@ -177,28 +179,6 @@ export class EventStore {
     }
     return streams;
   }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    // A checked-out client has no error listener of the pool's: a connection lost mid-transaction
-    // (Postgres stopped or killed) would emit an 'error' nobody hears, and that ends the process.
-    // The statement in flight fails with the same error, so here it only marks the client as lost.
-    let lost: Error | undefined;
-    const onLost = (error: Error): void => void (lost = error);
-    client.on('error', onLost);
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.removeListener('error', onLost);
-      client.release(lost);
-    }
-  }
 }
 
 const LOOKUP_NAMES_INSERT = `
@@ -212,11 +192,13 @@ function lookupNameParameters(names: ReadonlyArray<{ subject: string; name: stri
 
 /** The names `identity.registered` events give their subjects, for the lookup index. */
 function registeredNames(events: ReadonlyArray<NewEvent | RecordedEvent>): Array<{ subject: string; name: string }> {
-  return events.flatMap((event) => {
-    if (event.type !== 'identity.registered') return [];
-    const { login, email, aliases = [] } = event.data;
-    return [login, email, ...aliases].flatMap((name) => (name ? [{ subject: event.subject, name }] : []));
-  });
+  return events.flatMap((event) => namesGivenBy(event).map((name) => ({ subject: event.subject, name })));
+}
+
+function namesGivenBy(event: NewEvent | RecordedEvent): string[] {
+  if (event.type !== 'identity.registered') return [];
+  const { login, email, aliases = [] } = event.data;
+  return [login, email, ...aliases].filter((name): name is string => Boolean(name));
 }
 
 interface EventRow {
@@ -235,73 +217,84 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   return event;
 }
 
-async function appendBatch(client: PoolClient, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
-  const batch = events.map((event) => ({ ...event, id: event.id ?? randomUUID() }));
-  const { rows: stored } = await client.query<{ id: string; subject: string; subject_version: number; position: string }>(
-    'SELECT id, subject, subject_version, position::text FROM events WHERE id = ANY($1::uuid[])',
-    [batch.map((event) => event.id)],
-  );
-  const alreadyStored = new Map(stored.map((row) => [row.id, row]));
-  const firstIndex = new Map<string, number>();
-  batch.forEach((event, index) => firstIndex.has(event.id) || firstIndex.set(event.id, index));
-  const fresh = batch.filter((event, index) => !alreadyStored.has(event.id) && firstIndex.get(event.id) === index);
+/*
+ * The append, as one statement (hence one transaction):
+ * - `stored`: the batch's ids already in the log, looked up in the index (`= ANY` of the array: a
+ *   semi-join with `batch` was planned as a scan of the whole log), in the statement's snapshot; an
+ *   id another batch commits meanwhile makes the insert fail on `events_id_key`, and `append` retries.
+ * - `fresh`: the first event of each id not stored, in batch order.
+ * - `advanced`: each subject's stream moves on by its number of fresh events. The rows are locked in
+ *   subject order, so concurrent batches cannot deadlock, and stay locked until commit, so a
+ *   subject's versions follow its positions. They are all locked before any event is inserted: the
+ *   insert sorts its input by batch order, which reads the whole join with `advanced` first.
+ * - `appended`: the events, numbered from their stream's old version, inserted in batch order (so
+ *   positions follow it too).
+ * - `indexed`: the names of fresh `identity.registered` events (sent with the event's place in the
+ *   batch, as a repeat of an id must not index its own), once their events are inserted.
+ * The answer lists the stored and the appended events; `appendedEvents` lays them over the batch.
+ */
+const APPEND_BATCH = `
+  WITH batch AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+      WITH ORDINALITY AS b(id, subject, type, data, occurred_at, n)
+  ), stored AS (
+    SELECT id, subject, subject_version, position FROM events WHERE id = ANY($1::uuid[])
+  ), fresh AS (
+    SELECT DISTINCT ON (id) * FROM batch WHERE NOT EXISTS (SELECT FROM stored WHERE stored.id = batch.id) ORDER BY id, n
+  ), advanced AS (
+    INSERT INTO streams (subject, version)
+    SELECT subject, count(*) FROM fresh GROUP BY subject ORDER BY subject
+    ON CONFLICT (subject) DO UPDATE SET version = streams.version + excluded.version
+    RETURNING subject, version
+  ), appended AS (
+    INSERT INTO events (id, subject, subject_version, type, data, occurred_at)
+    SELECT fresh.id, fresh.subject,
+           advanced.version - count(*) OVER (PARTITION BY fresh.subject) + row_number() OVER (PARTITION BY fresh.subject ORDER BY fresh.n),
+           fresh.type, fresh.data, fresh.occurred_at
+    FROM fresh JOIN advanced USING (subject)
+    ORDER BY fresh.n
+    RETURNING id, subject, subject_version, position
+  ), indexed AS (
+    INSERT INTO lookup_names (name_key, subject)
+    SELECT lookup_key(names.name), appended.subject
+    FROM unnest($6::bigint[], $7::text[]) AS names(n, name) JOIN fresh USING (n) JOIN appended USING (id)
+    ON CONFLICT DO NOTHING
+  )
+  SELECT id, subject, subject_version, position::text, true AS duplicate FROM stored
+  UNION ALL
+  SELECT id, subject, subject_version, position::text, false FROM appended`;
 
-  const appended = new Map<string, AppendedEvent>();
-  if (fresh.length > 0) {
-    const versions = await reserveVersions(client, fresh.map((event) => event.subject));
-    const { rows } = await client.query<{ id: string; position: string }>(
-      `INSERT INTO events (id, subject, subject_version, type, data, occurred_at)
-       SELECT id, subject, subject_version, type, data, occurred_at
-       FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::jsonb[], $6::timestamptz[])
-         WITH ORDINALITY AS e(id, subject, subject_version, type, data, occurred_at, n)
-       ORDER BY n
-       RETURNING id, position::text`,
-      [
-        fresh.map((event) => event.id),
-        fresh.map((event) => event.subject),
-        versions,
-        fresh.map((event) => event.type),
-        fresh.map((event) => JSON.stringify(event.data)),
-        fresh.map((event) => event.occurredAt ?? null),
-      ],
-    );
-    const names = registeredNames(fresh);
-    if (names.length > 0) {
-      await client.query(LOOKUP_NAMES_INSERT, lookupNameParameters(names));
-    }
-    const positions = new Map(rows.map((row) => [row.id, row.position]));
-    fresh.forEach((event, index) => {
-      appended.set(event.id, { id: event.id, subject: event.subject, version: versions[index]!, position: positions.get(event.id)!, duplicate: false });
-    });
-  }
-
-  return batch.map((event, index) => {
-    const previous = alreadyStored.get(event.id);
-    if (previous) return { id: event.id, subject: previous.subject, version: previous.subject_version, position: previous.position, duplicate: true };
-    const first = appended.get(event.id)!;
-    return firstIndex.get(event.id) === index ? first : { ...first, duplicate: true };
-  });
+interface AppendRow {
+  id: string;
+  subject: string;
+  subject_version: number;
+  position: string;
+  duplicate: boolean;
 }
 
-/**
- * Advances each subject's stream by its number of new events and returns, per event, its version.
- * The stream rows are locked in subject order, so concurrent batches cannot deadlock, and they stay
- * locked until commit, so a subject's versions follow its positions.
- */
-async function reserveVersions(client: PoolClient, subjects: string[]): Promise<number[]> {
-  const counts = new Map<string, number>();
-  for (const subject of subjects) counts.set(subject, (counts.get(subject) ?? 0) + 1);
-  const { rows } = await client.query<{ subject: string; version: number }>(
-    `INSERT INTO streams (subject, version)
-     SELECT subject, count FROM unnest($1::text[], $2::integer[]) AS s(subject, count) ORDER BY subject
-     ON CONFLICT (subject) DO UPDATE SET version = streams.version + excluded.version
-     RETURNING subject, version`,
-    [[...counts.keys()], [...counts.values()]],
-  );
-  const next = new Map(rows.map((row) => [row.subject, row.version - counts.get(row.subject)! + 1]));
-  return subjects.map((subject) => {
-    const version = next.get(subject)!;
-    next.set(subject, version + 1);
-    return version;
+type IdentifiedEvent = NewEvent & { id: string };
+
+function appendParameters(batch: readonly IdentifiedEvent[]): unknown[] {
+  const names = batch.flatMap((event, index) => namesGivenBy(event).map((name) => ({ n: index + 1, name: normalizeLookupName(name) })));
+  return [
+    batch.map((event) => event.id),
+    batch.map((event) => event.subject),
+    batch.map((event) => event.type),
+    batch.map((event) => JSON.stringify(event.data)),
+    batch.map((event) => event.occurredAt ?? null),
+    names.map((entry) => entry.n),
+    names.map((entry) => entry.name),
+  ];
+}
+
+/** Each event of the batch, in order: where it is in the log, and whether it was there before it or earlier in the batch. */
+function appendedEvents(batch: readonly IdentifiedEvent[], rows: readonly AppendRow[]): AppendedEvent[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const answered = new Set<string>();
+  return batch.map((event) => {
+    const row = byId.get(event.id)!;
+    const duplicate = row.duplicate || answered.has(event.id);
+    answered.add(event.id);
+    return { id: event.id, subject: row.subject, version: row.subject_version, position: row.position, duplicate };
   });
 }

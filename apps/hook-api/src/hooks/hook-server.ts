@@ -40,7 +40,10 @@ export class HookServer {
 
   /** Whether the call is to one of this instance's routes; Nest's instance answers any other, its 404s included. */
   handles(request: IncomingMessage): boolean {
-    return request.method === 'POST' && this.paths.has(request.url!.split('?', 1)[0]!);
+    if (request.method !== 'POST') return false;
+    const url = request.url!;
+    const query = url.indexOf('?');
+    return this.paths.has(query === -1 ? url : url.slice(0, query));
   }
 
   answer(request: IncomingMessage, response: ServerResponse): void {
