@@ -15,7 +15,8 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { findLive } from '../test/support/projection.js';
-import { appendOverHttp, INGEST_HEADERS, OKTA_AUTHORIZATION, startApps } from './support/apps.js';
+import { OKTA_AUTHORIZATION } from '../test/support/credentials.js';
+import { appendOverHttp, INGEST_HEADERS, startApps } from './support/apps.js';
 import { caughtUp } from './support/projection.js';
 import { latencies, machine, ms, seconds, verdict } from './support/report.js';
 

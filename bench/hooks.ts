@@ -18,7 +18,8 @@ import { kratosWebHookRequest, type KratosHookPoint } from '../libs/domain/src/t
 import { oktaTokenHookRequest } from '../libs/domain/src/testing/okta-requests.js';
 import { freePort } from '../scripts/local-services/free-port.js';
 import { answersHttp, startService, type Service } from '../test/support/processes.js';
-import { appendOverHttp, AUTH0_HEADERS, HYDRA_AUTHORIZATION, KRATOS_HEADERS, OKTA_AUTHORIZATION, startApps } from './support/apps.js';
+import { AUTH0_HOOK_HEADERS, HYDRA_AUTHORIZATION, KRATOS_HOOK_HEADERS, OKTA_AUTHORIZATION } from '../test/support/credentials.js';
+import { appendOverHttp, startApps } from './support/apps.js';
 import { machine } from './support/report.js';
 
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 100_000);
@@ -38,12 +39,12 @@ const HOOKS: Array<{ path: string; headers: Record<string, string>; body: (index
   { path: '/hooks/okta/token', headers: { authorization: OKTA_AUTHORIZATION }, body: (index) => oktaTokenHookRequest({ login: loginOf(index), userId: subjectOf(index) }) },
   { path: '/hooks/hydra/token', headers: { authorization: HYDRA_AUTHORIZATION }, body: (index) => hydraTokenHookRequest({ grant: 'refresh_token', subject: subjectOf(index) }) },
   { path: '/hooks/hydra/refresh', headers: { authorization: HYDRA_AUTHORIZATION }, body: (index) => hydraRefreshHookRequest({ subject: subjectOf(index) }) },
-  { path: '/hooks/auth0/post-login', headers: AUTH0_HEADERS, body: (index) => auth0PostLoginRequest({ userId: subjectOf(index), email: loginOf(index) }) },
-  { path: '/hooks/auth0/credentials-exchange', headers: AUTH0_HEADERS, body: (index) => auth0CredentialsExchangeRequest({ clientId: subjectOf(index) }) },
+  { path: '/hooks/auth0/post-login', headers: AUTH0_HOOK_HEADERS, body: (index) => auth0PostLoginRequest({ userId: subjectOf(index), email: loginOf(index) }) },
+  { path: '/hooks/auth0/credentials-exchange', headers: AUTH0_HOOK_HEADERS, body: (index) => auth0CredentialsExchangeRequest({ clientId: subjectOf(index) }) },
   // At registration Kratos has no identity id yet: the lookup is by the verified address.
-  { path: '/hooks/kratos/registration', headers: KRATOS_HEADERS, body: kratosBody('registration') },
-  { path: '/hooks/kratos/settings', headers: KRATOS_HEADERS, body: kratosBody('settings') },
-  { path: '/hooks/kratos/login', headers: KRATOS_HEADERS, body: kratosBody('login') },
+  { path: '/hooks/kratos/registration', headers: KRATOS_HOOK_HEADERS, body: kratosBody('registration') },
+  { path: '/hooks/kratos/settings', headers: KRATOS_HOOK_HEADERS, body: kratosBody('settings') },
+  { path: '/hooks/kratos/login', headers: KRATOS_HOOK_HEADERS, body: kratosBody('login') },
 ];
 
 interface Round {

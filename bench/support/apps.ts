@@ -1,12 +1,7 @@
+import { credentialsEnv, INGEST_KEY } from '../../test/support/credentials.js';
 import { dropNamespace, namespaceEnv, newNamespace, type TestNamespace } from '../../test/support/namespace.js';
 import { startBuiltHookApi, startBuiltSyncWorker, type Service } from '../../test/support/processes.js';
 
-export const INGEST_KEY = 'bench-ingest-key-0123456789';
-export const OKTA_AUTHORIZATION = `Basic ${Buffer.from('okta:bench-secret').toString('base64')}`;
-export const HYDRA_AUTHORIZATION = 'Bearer bench-hydra-secret';
-/** Auth0's and Kratos' credential, in the header our Action and our Kratos configuration use. */
-export const AUTH0_HEADERS = { 'x-claims-hook-key': 'bench-auth0-secret' };
-export const KRATOS_HEADERS = { 'x-claims-hook-key': 'bench-kratos-secret' };
 /** The headers of `POST /events` and of the admin routes. */
 export const INGEST_HEADERS = { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' };
 
@@ -32,20 +27,7 @@ export async function startApps(env: Record<string, string> = {}): Promise<Bench
     await dropNamespace(namespace);
   };
   try {
-    const appEnv = {
-      ...namespaceEnv(namespace),
-      INGEST_API_KEY: INGEST_KEY,
-      OKTA_HOOK_AUTH_NAME: 'Authorization',
-      OKTA_HOOK_AUTH_VALUE: OKTA_AUTHORIZATION,
-      HYDRA_HOOK_AUTH_NAME: 'Authorization',
-      HYDRA_HOOK_AUTH_VALUE: HYDRA_AUTHORIZATION,
-      AUTH0_HOOK_AUTH_NAME: 'X-Claims-Hook-Key',
-      AUTH0_HOOK_AUTH_VALUE: AUTH0_HEADERS['x-claims-hook-key'],
-      AUTH0_CLAIM_NAMESPACE: 'https://claims.example.org/',
-      KRATOS_HOOK_AUTH_NAME: 'X-Claims-Hook-Key',
-      KRATOS_HOOK_AUTH_VALUE: KRATOS_HEADERS['x-claims-hook-key'],
-      ...env,
-    };
+    const appEnv = { ...namespaceEnv(namespace), ...credentialsEnv(), ...env };
     const worker = await startBuiltSyncWorker(appEnv);
     services.push(worker);
     const api = await startBuiltHookApi(appEnv);
