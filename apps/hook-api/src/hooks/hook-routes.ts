@@ -64,7 +64,6 @@ export class HookRoutes {
     const isAuthorized = credentialCheck(endpoint.credential);
     this.server.post({
       url: endpoint.path,
-      bodyLimit: this.config.hooks.bodyLimitBytes,
       // Callback-style hooks: an async one costs a promise per call, for nothing here.
       onRequest: (request, reply, done) => {
         if (isAuthorized(request.headers)) done();
@@ -99,7 +98,7 @@ export class HookRoutes {
     const line = {
       msg: 'request completed',
       requestId: request.id,
-      req: { id: request.id, method: request.method, path: request.url.split('?')[0] },
+      req: { id: request.id, method: request.method, path: request.routeOptions.url },
       res: { statusCode },
       responseTime: Math.round(reply.elapsedTime),
     };

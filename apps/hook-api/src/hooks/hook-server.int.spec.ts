@@ -46,6 +46,12 @@ describe('the hook routes on their own Fastify instance', () => {
     expect(await answerOf(notJson)).toEqual({ status: 415, body: { statusCode: 415, error: 'Unsupported Media Type', message: expect.any(String) } });
   });
 
+  it('refuses a body over HOOK_BODY_LIMIT_BYTES (256 KiB), far below the ingest limit', async () => {
+    const oversized = { ...oktaTokenHookRequest(), padding: 'x'.repeat(256 * 1024) };
+
+    expect(await answerOf(await api.post(OKTA, oversized, authorized))).toEqual({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: expect.any(String) } });
+  });
+
   it('leaves other methods and near-miss paths to the rest of the app, which does not know them', async () => {
     const notFound = { status: 404, body: expect.objectContaining({ statusCode: 404 }) };
 

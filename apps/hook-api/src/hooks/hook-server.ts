@@ -6,8 +6,10 @@ import { HookApiConfig } from '../config/hook-api.config.js';
 import { depthLimitedJsonParser } from '../json-body.js';
 
 /**
- * The hook routes' own Fastify instance. It has no server: `startHookApi` hands it the calls to its
- * routes that reach the app's server, so the hooks answer on the same port as every other route.
+ * The hook routes' own Fastify instance, with the hooks' body limit. It has no server:
+ * `startHookApi` hands it the calls to its routes that reach the app's server, so the hooks answer
+ * on the same port as every other route. Its routes' paths are static, so `request.routeOptions.url`
+ * is the path a call came to, without its query string (which could carry what logs must not).
  *
  * The hooks are the hot path, and on Nest's instance every call went through what Nest adds to each
  * request (its middleware engine, and request hooks for CORS, security headers and versioning that
@@ -27,7 +29,7 @@ export class HookServer {
     // The shape of every other route's errors (Nest's).
     this.fastify.setErrorHandler((error: FastifyError | HttpException, request, reply) => {
       const statusCode = error instanceof HttpException ? error.getStatus() : (error.statusCode ?? 500);
-      if (statusCode >= 500) this.logger.error({ requestId: request.id, msg: `${request.url.split('?')[0]} failed: ${error.message}` });
+      if (statusCode >= 500) this.logger.error({ requestId: request.id, msg: `${request.routeOptions.url} failed: ${error.message}` });
       void reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode], message: statusCode >= 500 ? STATUS_CODES[statusCode] : error.message });
     });
   }
