@@ -114,12 +114,13 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     return this.now() - this.confirmedAt;
   }
 
-  async document(key: string): Promise<string | null> {
+  /** Not `async`: a hit is the hot path, and the wrapper would cost it a promise more. */
+  document(key: string): Promise<string | null> {
     const kept = this.servesKept() ? this.entries.get(key) : undefined;
     if (kept !== undefined) {
       this.counts.hits += 1;
       this.keep(key, kept);
-      return kept;
+      return Promise.resolve(kept);
     }
     this.counts.misses += 1;
     return (this.reads.get(key) ?? this.read(key)).document;
