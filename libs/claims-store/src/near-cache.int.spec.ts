@@ -65,11 +65,11 @@ describe('NearCache', () => {
   afterEach(() => cache.onApplicationShutdown());
 
   it('answers a document it read before without asking Redis', async () => {
-    expect(await cache.document('doc:kim')).toBe('{"v":1}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
     const before = await hgetCalls();
 
-    expect(await cache.document('doc:kim')).toBe('{"v":1}');
-    expect(await cache.document('doc:kim')).toBe('{"v":1}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
     expect(await hgetCalls()).toBe(before);
     expect(cache.counts).toMatchObject({ hits: 2, misses: 1 });
   });
@@ -78,7 +78,7 @@ describe('NearCache', () => {
     await cache.document('doc:kim');
     await redis.hset('doc:kim', 'd', '{"v":2}');
 
-    await eventually(async () => expect(await cache.document('doc:kim')).toBe('{"v":2}'), 200, 1);
+    await eventually(async () => expect(await cache.document('doc:kim')).toEqual({ v: 2 }), 200, 1);
     expect(cache.counts.invalidations).toBe(1);
 
     await redis.del('doc:kim');
@@ -104,7 +104,7 @@ describe('NearCache', () => {
     const before = await hgetCalls();
 
     clock += MAX_STALENESS_MS;
-    expect(await cache.document('doc:kim')).toBe('{"v":1}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
     expect(await hgetCalls()).toBe(before + 1);
     expect(cache.counts).toMatchObject({ hits: 0, misses: 2 });
   });
@@ -114,9 +114,9 @@ describe('NearCache', () => {
 
     const answers = await Promise.all(Array.from({ length: 50 }, () => cache.document('doc:kim')));
 
-    expect(answers).toEqual(Array(50).fill('{"v":1}'));
+    expect(answers).toEqual(Array(50).fill({ v: 1 }));
     expect(await hgetCalls()).toBe(before + 1);
-    expect(await cache.document('doc:kim')).toBe('{"v":1}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
     expect(cache.counts).toMatchObject({ hits: 1, misses: 50 });
   });
 
@@ -130,9 +130,9 @@ describe('NearCache', () => {
 
     const afterTheChange = cache.document('doc:kim');
     held.release();
-    expect(await reading).toBe('{"v":1}');
-    expect(await afterTheChange).toBe('{"v":2}');
-    expect(await cache.document('doc:kim')).toBe('{"v":2}');
+    expect(await reading).toEqual({ v: 1 });
+    expect(await afterTheChange).toEqual({ v: 2 });
+    expect(await cache.document('doc:kim')).toEqual({ v: 2 });
     expect(cache.counts).toMatchObject({ hits: 1, misses: 2 });
   });
 
@@ -140,7 +140,7 @@ describe('NearCache', () => {
     expect(await cache.document('doc:new')).toBeNull();
     await redis.hset('doc:new', 'd', '{"v":1}');
 
-    expect(await cache.document('doc:new')).toBe('{"v":1}');
+    expect(await cache.document('doc:new')).toEqual({ v: 1 });
   });
 
   it('empties itself when Redis drops everything (FLUSHALL)', async () => {
@@ -159,19 +159,19 @@ describe('NearCache', () => {
     await redis.client('KILL', 'TYPE', 'pubsub');
     await eventually(() => expect(cache.size).toBe(0), 1_000, 1);
     await redis.hset('doc:kim', 'd', '{"v":2}');
-    expect(await cache.document('doc:kim')).toBe('{"v":2}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 2 });
 
     await eventually(() => expect(cache.active).toBe(true), 5_000);
-    expect(await cache.document('doc:kim')).toBe('{"v":2}');
+    expect(await cache.document('doc:kim')).toEqual({ v: 2 });
     await redis.hset('doc:kim', 'd', '{"v":3}');
-    await eventually(async () => expect(await cache.document('doc:kim')).toBe('{"v":3}'), 200, 1);
+    await eventually(async () => expect(await cache.document('doc:kim')).toEqual({ v: 3 }), 200, 1);
   });
 
   it('keeps at most its number of entries, the least recently used going first', async () => {
     await cache.onApplicationShutdown();
     cache = openCache(2);
     await eventually(() => expect(cache.active).toBe(true));
-    for (const name of ['a', 'b', 'c']) await redis.hset(`doc:${name}`, 'd', name);
+    for (const name of ['a', 'b', 'c']) await redis.hset(`doc:${name}`, 'd', JSON.stringify({ name }));
     await cache.document('doc:a');
     await cache.document('doc:b');
     await cache.document('doc:a');

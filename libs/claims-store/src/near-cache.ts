@@ -1,18 +1,29 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { parseStoredState, type StoredState } from './stored-state.js';
 
 /** Where a claims document is read from: Redis itself, or the near cache in front of it. */
 export interface ClaimsDocuments {
-  /** The `d` field of the entry at `key`, `null` when there is none. */
-  document(key: string): Promise<string | null>;
+  /** The state in the `d` field of the entry at `key`, `null` when there is none. */
+  document(key: string): Promise<StoredState | null>;
+  /** The state in the entry at `key` when this process keeps it and may serve it now, without a read. */
+  kept(key: string): StoredState | undefined;
+}
+
+function readDocument(redis: Redis, key: string): Promise<StoredState | null> {
+  return redis.hget(key, 'd').then((stored) => (stored === null ? null : parseStoredState(stored)));
 }
 
 /** Every read goes to Redis. */
 export class RedisDocuments implements ClaimsDocuments {
   constructor(private readonly redis: Redis) {}
 
-  document(key: string): Promise<string | null> {
-    return this.redis.hget(key, 'd');
+  document(key: string): Promise<StoredState | null> {
+    return readDocument(this.redis, key);
+  }
+
+  kept(): undefined {
+    return undefined;
   }
 }
 
@@ -33,7 +44,7 @@ export interface NearCacheCounts {
 }
 
 interface InFlightRead {
-  document: Promise<string | null>;
+  document: Promise<StoredState | null>;
   /** Redis announced a change of the key, or may have, after the read was sent: it is not kept. */
   invalidated: boolean;
 }
@@ -64,8 +75,8 @@ const CONFIRMATIONS_PER_BOUND = 4;
  */
 export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
   private readonly logger = new Logger(NearCache.name);
-  /** In order of use, the least recently used first. */
-  private readonly entries = new Map<string, string>();
+  /** In order of use, the least recently used first; kept parsed, so that a hit costs no parsing. */
+  private readonly entries = new Map<string, StoredState>();
   /**
    * The read in flight of each key that a miss joins: the misses of a key during one round trip cost
    * one read. An invalidation of the key marks its read not to be kept, and the misses after it start
@@ -115,20 +126,24 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
   }
 
   /** Not `async`: a hit is the hot path, and the wrapper would cost it a promise more. */
-  document(key: string): Promise<string | null> {
-    const kept = this.servesKept() ? this.entries.get(key) : undefined;
-    if (kept !== undefined) {
-      this.counts.hits += 1;
-      this.keep(key, kept);
-      return Promise.resolve(kept);
-    }
+  document(key: string): Promise<StoredState | null> {
+    const kept = this.kept(key);
+    if (kept !== undefined) return Promise.resolve(kept);
     this.counts.misses += 1;
     return (this.reads.get(key) ?? this.read(key)).document;
   }
 
+  kept(key: string): StoredState | undefined {
+    const kept = this.servesKept() ? this.entries.get(key) : undefined;
+    if (kept === undefined) return undefined;
+    this.counts.hits += 1;
+    this.keep(key, kept);
+    return kept;
+  }
+
   private read(key: string): InFlightRead {
     const { epoch } = this;
-    const read: InFlightRead = { invalidated: false, document: this.reader.hget(key, 'd') };
+    const read: InFlightRead = { invalidated: false, document: readDocument(this.reader, key) };
     this.reads.set(key, read);
     const forget = () => {
       if (this.reads.get(key) === read) this.reads.delete(key);
@@ -145,7 +160,7 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
   }
 
   /** (Re)inserts the entry as the most recently used. */
-  private keep(key: string, document: string): void {
+  private keep(key: string, document: StoredState): void {
     this.entries.delete(key);
     this.entries.set(key, document);
     if (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);

@@ -1,4 +1,7 @@
-import type { SubjectState } from '@app/domain';
+import type { ClaimsDocument, DeletedSubject, SubjectState } from '@app/domain';
+
+/** A subject's state as its entry holds it: an erased subject's tombstone lacks the id (see `encodeState`). */
+export type StoredState = ClaimsDocument | Omit<DeletedSubject, 'subject'>;
 
 /**
  * How a subject's state is kept in the `d` field of its entries. A document is stored whole; an
@@ -13,6 +16,27 @@ export function encodeState(state: SubjectState): string {
 }
 
 export function decodeState(stored: string, subject: string): SubjectState {
-  const state = JSON.parse(stored) as SubjectState;
-  return state.status === 'deleted' ? { ...state, subject } : state;
+  return stateOf(parseStoredState(stored), subject);
+}
+
+/**
+ * Parsed once and frozen: the near cache hands the same object to every hook call about the
+ * subject, so a mapper that changed it would change the answers of later calls. Frozen, such a bug
+ * throws at once instead.
+ */
+export function parseStoredState(stored: string): StoredState {
+  return deepFreeze(JSON.parse(stored) as StoredState);
+}
+
+/** The state of the subject that `stored` belongs to, found under `subject`. */
+export function stateOf(stored: StoredState, subject: string): SubjectState {
+  return stored.status === 'deleted' ? { ...stored, subject } : stored;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

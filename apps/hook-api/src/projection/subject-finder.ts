@@ -36,6 +36,14 @@ export class SubjectFinder {
     private readonly metrics: HookMetrics,
   ) {}
 
+  /** What `find` would answer, when the near cache can tell it at once; `undefined` otherwise. */
+  findKept(lookups: readonly SubjectLookup[]): SubjectState | undefined {
+    const state = this.projection.current;
+    const found = state === null ? undefined : this.claims.findKept(state.live, lookups);
+    if (found !== undefined) this.metrics.projectionLookups.inc({ result: 'hit' });
+    return found;
+  }
+
   async find(lookups: readonly SubjectLookup[], deadlineAt: number): Promise<SubjectState | null> {
     const state = this.projection.current;
     if (state === null) throw new ProjectionUnavailableError();
