@@ -5,6 +5,7 @@ import { dropNamespace, newNamespace, type TestNamespace } from '../../../test/s
 import { EventStore } from './event-store.js';
 import { LOG_START } from './log-position.js';
 import { migrate } from './migrate.js';
+import { createPostgresPool } from './postgres-pool.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 const linked = (subject: string, patientId: string, id?: string): NewEvent => ({
@@ -105,6 +106,26 @@ describe(EventStore.name, () => {
     await expect(pool.query('DELETE FROM events')).rejects.toThrow(/append-only/);
     await expect(pool.query('TRUNCATE events')).rejects.toThrow(/append-only/);
     expect(await storedCount()).toBe(1);
+  });
+
+  it('finds a subject by the hash of its id, for streams created before and after migration 0004 indexed the hash instead of storing it', async () => {
+    const older = newNamespace();
+    const olderPool = createPostgresPool({ databaseUrl: older.databaseUrl, schema: older.schema, applicationName: 'claims-tests' });
+    try {
+      await migrate(olderPool, older.schema, MIGRATIONS.filter((migration) => migration.version < 4));
+      const olderStore = new EventStore(olderPool);
+      await olderStore.append([linked('before', '1')]);
+
+      expect(await migrate(olderPool, older.schema)).toEqual(['0004-subject-key-index']);
+      await olderStore.append([linked('after', '2'), linked('before', '3')]);
+
+      expect(await olderStore.subjectsWithKey(await lookupKey('before'))).toEqual(['before']);
+      expect(await olderStore.subjectsWithKey(await lookupKey('after'))).toEqual(['after']);
+      expect(await olderStore.subjectsWithKey(await lookupKey('nobody'))).toEqual([]);
+    } finally {
+      await olderPool.end();
+      await dropNamespace(older);
+    }
   });
 
   it('migrates idempotently, even when processes migrate at once, and refuses a schema newer than the code', async () => {

@@ -136,7 +136,7 @@ export class EventStore {
 
   /** The subject whose id hashes to `key` (see `lookup_key`), if the log has it. */
   async subjectsWithKey(key: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ subject: string }>('SELECT subject FROM streams WHERE subject_key = $1', [key]);
+    const { rows } = await this.pool.query<{ subject: string }>('SELECT subject FROM streams WHERE lookup_key(subject) = $1', [key]);
     return rows.map((row) => row.subject);
   }
 
