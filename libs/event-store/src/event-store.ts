@@ -235,7 +235,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
  */
 const APPEND_BATCH = `
   WITH batch AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+    SELECT * FROM ROWS FROM (unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), jsonb_array_elements($4::jsonb), unnest($5::timestamptz[]))
       WITH ORDINALITY AS b(id, subject, type, data, occurred_at, n)
   ), stored AS (
     SELECT id, subject, subject_version, position FROM events WHERE id = ANY($1::uuid[])
@@ -280,7 +280,9 @@ function appendParameters(batch: readonly IdentifiedEvent[]): unknown[] {
     batch.map((event) => event.id),
     batch.map((event) => event.subject),
     batch.map((event) => event.type),
-    batch.map((event) => JSON.stringify(event.data)),
+    // One JSON array rather than a jsonb[]: an array literal would escape every quote of every
+    // event's JSON, in Node, and unescape it again in Postgres.
+    JSON.stringify(batch.map((event) => event.data)),
     batch.map((event) => event.occurredAt ?? null),
     names.map((entry) => entry.n),
     names.map((entry) => entry.name),
