@@ -44,7 +44,8 @@ export function validateEventBatch(body: unknown): BatchValidation {
 
 export function validateEvent(item: unknown): Parsed<NewEvent> {
   if (!isJsonObject(item)) return invalid('', 'must be a JSON object');
-  const unsafe = findUnsafeValue(item, []);
+  const size: JsonSizeBound = { bytesAtMost: 0 };
+  const unsafe = findUnsafeValue(item, [], size);
   if (unsafe) return invalid(unsafe.field, unsafe.reason);
 
   const envelopeErrors = checkFields(item, EVENT_ENVELOPE_FIELDS);
@@ -54,7 +55,9 @@ export function validateEvent(item: unknown): Parsed<NewEvent> {
   const data = (item['data'] ?? {}) as JsonObject;
   const dataErrors = checkFields(data, EVENT_DATA_FIELDS[type], 'data');
   if (dataErrors.length > 0) return { ok: false, errors: dataErrors };
-  if (jsonBytesExceed(data, MAX_EVENT_DATA_BYTES)) {
+  // The bound covers the whole event, data included: only an event near the limit has its data
+  // serialized to be measured.
+  if (size.bytesAtMost > MAX_EVENT_DATA_BYTES && jsonBytesExceed(data, MAX_EVENT_DATA_BYTES)) {
     return invalid('data', `must be at most ${MAX_EVENT_DATA_BYTES} bytes of JSON`);
   }
 
@@ -73,37 +76,57 @@ function jsonBytesExceed(value: JsonObject, limit: number): boolean {
 }
 
 /**
+ * At least as many bytes as a value takes as UTF-8 JSON, added up by the walk that looks for unsafe
+ * values, so that the size limit needs no serialization of ordinary events.
+ */
+interface JsonSizeBound {
+  bytesAtMost: number;
+}
+
+/** A UTF-16 code unit takes at most 6 bytes of JSON (`\u001f`; unescaped, at most 3 bytes of UTF-8). */
+const JSON_BYTES_PER_CODE_UNIT = 6;
+/** The longest JSON number, such as `-1.7976931348623157e+308`; `true`, `false` and `null` are shorter. */
+const JSON_NUMBER_BYTES = 24;
+
+/**
  * Keys that could reach an object's prototype, nesting that only serves to exhaust the stack,
  * integers past 2^53 (JSON parsers that read numbers as doubles, JavaScript here, Go in Hydra,
  * would silently change them, so they must come as strings), and text Postgres cannot store.
  */
-function findUnsafeValue(value: unknown, path: Array<string | number>): FieldError | undefined {
+function findUnsafeValue(value: unknown, path: Array<string | number>, size: JsonSizeBound): FieldError | undefined {
   if (path.length > MAX_NESTING_DEPTH) return { field: fieldOf(path), reason: `is nested deeper than ${MAX_NESTING_DEPTH} levels` };
-  if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) return { field: fieldOf(path), reason: UNSTORABLE_TEXT_REASON };
-  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    return { field: fieldOf(path), reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
-  }
-  if (Array.isArray(value)) {
+  if (typeof value === 'string') {
+    if (UNSTORABLE_TEXT.test(value)) return { field: fieldOf(path), reason: UNSTORABLE_TEXT_REASON };
+    size.bytesAtMost += 2 + JSON_BYTES_PER_CODE_UNIT * value.length;
+  } else if (Array.isArray(value)) {
+    size.bytesAtMost += 2 + value.length;
     for (let index = 0; index < value.length; index++) {
-      const found = findUnsafeValueAt(value[index], path, index);
+      const found = findUnsafeValueAt(value[index], path, index, size);
       if (found) return found;
     }
   } else if (isJsonObject(value)) {
+    size.bytesAtMost += 2;
     for (const key of Object.keys(value)) {
       if (UNSAFE_KEYS.has(key)) return { field: fieldOf([...path, key]), reason: 'is not an allowed key' };
       if (UNSTORABLE_TEXT.test(key)) return { field: fieldOf([...path, key]), reason: UNSTORABLE_TEXT_REASON };
-      const found = findUnsafeValueAt(value[key], path, key);
+      size.bytesAtMost += 4 + JSON_BYTES_PER_CODE_UNIT * key.length;
+      const found = findUnsafeValueAt(value[key], path, key, size);
       if (found) return found;
     }
+  } else {
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      return { field: fieldOf(path), reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
+    }
+    size.bytesAtMost += JSON_NUMBER_BYTES;
   }
   return undefined;
 }
 
 // The path is one array, extended and restored on the way down: a field name is only spelled out
 // for the value found, not for every value of every event.
-function findUnsafeValueAt(value: unknown, path: Array<string | number>, step: string | number): FieldError | undefined {
+function findUnsafeValueAt(value: unknown, path: Array<string | number>, step: string | number, size: JsonSizeBound): FieldError | undefined {
   path.push(step);
-  const found = findUnsafeValue(value, path);
+  const found = findUnsafeValue(value, path, size);
   path.pop();
   return found;
 }

@@ -197,6 +197,14 @@ describe('validateEventBatch, field by field', () => {
     expect(errorsOf(claims('é'.repeat(8_200)))).toEqual([{ field: 'data', reason: 'must be at most 16384 bytes of JSON' }]);
   });
 
+  it('measures escaped characters as JSON writes them, six bytes for a control character', () => {
+    const claims = (text: string) => ({ type: 'claims.granted', subject: 's', data: { claims: { text } } });
+
+    expect(errorsOf(claims('\u0001'.repeat(2_700)))).toEqual([]);
+    expect(errorsOf(claims('\u0001'.repeat(2_740)))).toEqual([{ field: 'data', reason: 'must be at most 16384 bytes of JSON' }]);
+    expect(errorsOf(claims(`${'a'.repeat(16_300)}${'"'.repeat(60)}`))).toEqual([{ field: 'data', reason: 'must be at most 16384 bytes of JSON' }]);
+  });
+
   it('names an unsafe value inside a list by its index', () => {
     const event = JSON.parse('{"type":"claims.granted","subject":"s","data":{"claims":{"roles":["a",{"__proto__":1}]}}}');
 
