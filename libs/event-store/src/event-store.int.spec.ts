@@ -1,4 +1,4 @@
-import type { NewEvent } from '@app/domain';
+import { normalizeLookupName, type NewEvent } from '@app/domain';
 import type pg from 'pg';
 import { migratedPool } from '../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../test/support/namespace.js';
@@ -54,6 +54,15 @@ describe(EventStore.name, () => {
       expect.objectContaining({ subject: 'a', version: 2, duplicate: false }),
     ]);
     expect(await storedCount()).toBe(2);
+  });
+
+  it('stores subjects and names as sent, quotes, backslashes, braces and the word NULL included', async () => {
+    const subjects = ['a "quoted", {braced} \\ subject', 'NULL', ' é😀 '];
+    await sut.append(subjects.map((subject) => ({ type: 'identity.registered', subject, data: { login: `${subject}@example.org` } })));
+
+    const { rows } = await pool.query<{ subject: string }>('SELECT subject FROM events ORDER BY position');
+    expect(rows.map((row) => row.subject)).toEqual(subjects);
+    for (const subject of subjects) expect(await sut.subjectsWithName(await lookupKey(normalizeLookupName(`${subject}@example.org`)))).toEqual([subject]);
   });
 
   it('indexes the names of the registrations it stores, not those of repeated ids', async () => {

@@ -52,9 +52,10 @@ export class EventStore {
    */
   async append(events: readonly NewEvent[]): Promise<AppendedEvent[]> {
     const batch = events.map((event) => ({ ...event, id: event.id ?? randomUUID() }));
+    const parameters = appendParameters(firstOfEachId(batch));
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<AppendRow>(APPEND_BATCH, appendParameters(batch));
+        const { rows } = await this.pool.query<AppendRow>(APPEND_BATCH, parameters);
         return appendedEvents(batch, rows);
       } catch (error) {
         // Two batches carrying the same new event id raced; the loser retries and sees the duplicate.
@@ -222,7 +223,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
  * - `stored`: the batch's ids already in the log, looked up in the index (`= ANY` of the array: a
  *   semi-join with `batch` was planned as a scan of the whole log), in the statement's snapshot; an
  *   id another batch commits meanwhile makes the insert fail on `events_id_key`, and `append` retries.
- * - `fresh`: the first event of each id not stored, in batch order.
+ * - `fresh`: the events whose id is not stored, in batch order (`append` sends the first event of
+ *   each id only: a repeat within the batch is a duplicate of it).
  * - `advanced`: each subject's stream moves on by its number of fresh events. The rows are locked in
  *   subject order, so concurrent batches cannot deadlock, and stay locked until commit, so a
  *   subject's versions follow its positions. They are all locked before any event is inserted: the
@@ -230,7 +232,7 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
  * - `appended`: the events, numbered from their stream's old version, inserted in batch order (so
  *   positions follow it too).
  * - `indexed`: the names of fresh `identity.registered` events (sent with the event's place in the
- *   batch, as a repeat of an id must not index its own), once their events are inserted.
+ *   batch), once their events are inserted.
  * The answer lists the stored and the appended events; `appendedEvents` lays them over the batch.
  */
 const APPEND_BATCH = `
@@ -240,7 +242,7 @@ const APPEND_BATCH = `
   ), stored AS (
     SELECT id, subject, subject_version, position FROM events WHERE id = ANY($1::uuid[])
   ), fresh AS (
-    SELECT DISTINCT ON (id) * FROM batch WHERE NOT EXISTS (SELECT FROM stored WHERE stored.id = batch.id) ORDER BY id, n
+    SELECT * FROM batch WHERE NOT EXISTS (SELECT FROM stored WHERE stored.id = batch.id)
   ), advanced AS (
     INSERT INTO streams (subject, version)
     SELECT subject, count(*) FROM fresh GROUP BY subject ORDER BY subject
@@ -274,19 +276,46 @@ interface AppendRow {
 
 type IdentifiedEvent = NewEvent & { id: string };
 
+/** The batch without the events whose id an earlier event of it has (ids are lower-case: see `validateEvent`). */
+function firstOfEachId(batch: readonly IdentifiedEvent[]): IdentifiedEvent[] {
+  const seen = new Set<string>();
+  return batch.filter((event) => {
+    if (seen.has(event.id)) return false;
+    seen.add(event.id);
+    return true;
+  });
+}
+
 function appendParameters(batch: readonly IdentifiedEvent[]): unknown[] {
   const names = batch.flatMap((event, index) => namesGivenBy(event).map((name) => ({ n: index + 1, name: normalizeLookupName(name) })));
   return [
-    batch.map((event) => event.id),
-    batch.map((event) => event.subject),
-    batch.map((event) => event.type),
+    arrayLiteral(batch.map((event) => event.id)),
+    arrayLiteral(batch.map((event) => event.subject)),
+    arrayLiteral(batch.map((event) => event.type)),
     // One JSON array rather than a jsonb[]: an array literal would escape every quote of every
     // event's JSON, in Node, and unescape it again in Postgres.
     JSON.stringify(batch.map((event) => event.data)),
-    batch.map((event) => event.occurredAt ?? null),
+    arrayLiteral(batch.map((event) => event.occurredAt ?? null)),
     names.map((entry) => entry.n),
-    names.map((entry) => entry.name),
+    arrayLiteral(names.map((entry) => entry.name)),
   ];
+}
+
+/**
+ * A Postgres array literal of text (or NULL) elements. pg writes the same for a JavaScript array, but
+ * runs two regular expressions over every element; ids, subjects and timestamps seldom hold the
+ * quote or the backslash they look for.
+ */
+function arrayLiteral(values: ReadonlyArray<string | null>): string {
+  let literal = '{';
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index] as string | null;
+    if (index > 0) literal += ',';
+    if (value === null) literal += 'NULL';
+    else if (value.includes('"') || value.includes('\\')) literal += `"${value.replace(/["\\]/g, '\\$&')}"`;
+    else literal += `"${value}"`;
+  }
+  return `${literal}}`;
 }
 
 /** Each event of the batch, in order: where it is in the log, and whether it was there before it or earlier in the batch. */
