@@ -1,4 +1,5 @@
 import { normalizeLookupName, type NewEvent } from '@app/domain';
+import { hash } from 'node:crypto';
 import type pg from 'pg';
 import { migratedPool } from '../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../test/support/namespace.js';
@@ -125,7 +126,7 @@ describe(EventStore.name, () => {
       const olderStore = new EventStore(olderPool);
       await olderStore.append([linked('before', '1')]);
 
-      expect(await migrate(olderPool, older.schema)).toEqual(['0004-subject-key-index']);
+      expect(await migrate(olderPool, older.schema)).toEqual(['0004-subject-key-index', '0005-faster-lookup-key']);
       await olderStore.append([linked('after', '2'), linked('before', '3')]);
 
       expect(await olderStore.subjectsWithKey(await lookupKey('before'))).toEqual(['before']);
@@ -135,6 +136,14 @@ describe(EventStore.name, () => {
       await olderPool.end();
       await dropNamespace(older);
     }
+  });
+
+  it('hashes lookups as the Redis keys do: the first 128 bits of SHA-256 of the UTF-8 text, base64url', async () => {
+    const values = ['00u1kim', 'kim.sato@example.org', 'mrn-6789', 'é😀 ', ...Array.from({ length: 200 }, (_, index) => `subject-${index}`)];
+
+    const { rows } = await pool.query<{ key: string }>('SELECT lookup_key(value) AS key FROM unnest($1::text[]) WITH ORDINALITY AS v(value, n) ORDER BY n', [values]);
+
+    expect(rows.map((row) => row.key)).toEqual(values.map((value) => hash('sha256', value, 'base64url').slice(0, 22)));
   });
 
   it('migrates idempotently, even when processes migrate at once, and refuses a schema newer than the code', async () => {

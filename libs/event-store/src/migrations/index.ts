@@ -2,8 +2,9 @@ import { eventLog } from './0001-event-log.js';
 import { streamOrdinals } from './0002-stream-ordinals.js';
 import { lookupIndex } from './0003-lookup-index.js';
 import { subjectKeyIndex } from './0004-subject-key-index.js';
+import { fasterLookupKey } from './0005-faster-lookup-key.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [eventLog, streamOrdinals, lookupIndex, subjectKeyIndex];
+export const MIGRATIONS: readonly Migration[] = [eventLog, streamOrdinals, lookupIndex, subjectKeyIndex, fasterLookupKey];
