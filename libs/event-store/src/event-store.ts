@@ -158,18 +158,20 @@ export class EventStore {
   }
 
   /**
-   * Each subject's events after the given version, in version order, grouped by subject. The lateral
-   * join makes it one index range scan per subject whatever the planner estimates: a plain join was
-   * planned as a merge join over the whole index, a read that grew with the log.
+   * Each subject's events after the given version, in version order, grouped by subject (in the
+   * order of `after`). The lateral join makes it one index range scan per subject whatever the
+   * planner estimates: a plain join was planned as a merge join over the whole index, a read that
+   * grew with the log. Rows are sorted by the subject's place in `after`, an integer, rather than by
+   * the subject: comparing text in the database's collation was most of the sort.
    */
   async readStreams(after: ReadonlyMap<string, number>): Promise<Map<string, RecordedEvent[]>> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT e.id, e.subject, e.subject_version, e.position::text, e.type, e.data, e.occurred_at
-       FROM unnest($1::text[], $2::integer[]) AS s(subject, after_version)
+       FROM unnest($1::text[], $2::integer[]) WITH ORDINALITY AS s(subject, after_version, n)
        CROSS JOIN LATERAL (
          SELECT * FROM events WHERE events.subject = s.subject AND events.subject_version > s.after_version ORDER BY events.subject_version
        ) AS e
-       ORDER BY e.subject, e.subject_version`,
+       ORDER BY s.n, e.subject_version`,
       [[...after.keys()], [...after.values()]],
     );
     const streams = new Map<string, RecordedEvent[]>();
