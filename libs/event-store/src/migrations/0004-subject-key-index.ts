@@ -7,6 +7,10 @@ import type { Migration } from './migration.js';
  * upsert took for a batch of 1,000. An expression index computes the key only when a stream is
  * created (an update of `version` alone is a HOT update, which leaves the indexes alone), and backfill
  * jobs look a subject up through it as before.
+ *
+ * Building the index holds a lock on `streams`: appends wait for it, a few seconds per million
+ * streams. Stop the sync-workers before migrating: an older one's backfill still reads `subject_key`
+ * and fails until it is replaced.
  */
 export const subjectKeyIndex: Migration = {
   version: 4,
