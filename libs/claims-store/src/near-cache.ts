@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { parseStoredState, type StoredState } from './stored-state.js';
+import { parseSharedState, parseStoredState, type StoredState } from './stored-state.js';
 
 /** Where a claims document is read from: Redis itself, or the near cache in front of it. */
 export interface ClaimsDocuments {
@@ -10,8 +10,8 @@ export interface ClaimsDocuments {
   kept(key: string): StoredState | undefined;
 }
 
-function readDocument(redis: Redis, key: string): Promise<StoredState | null> {
-  return redis.hget(key, 'd').then((stored) => (stored === null ? null : parseStoredState(stored)));
+function readDocument(redis: Redis, key: string, parse: (stored: string) => StoredState): Promise<StoredState | null> {
+  return redis.hget(key, 'd').then((stored) => (stored === null ? null : parse(stored)));
 }
 
 /** Every read goes to Redis. */
@@ -19,7 +19,7 @@ export class RedisDocuments implements ClaimsDocuments {
   constructor(private readonly redis: Redis) {}
 
   document(key: string): Promise<StoredState | null> {
-    return readDocument(this.redis, key);
+    return readDocument(this.redis, key, parseStoredState);
   }
 
   kept(): undefined {
@@ -143,7 +143,7 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
 
   private read(key: string): InFlightRead {
     const { epoch } = this;
-    const read: InFlightRead = { invalidated: false, document: readDocument(this.reader, key) };
+    const read: InFlightRead = { invalidated: false, document: readDocument(this.reader, key, parseSharedState) };
     this.reads.set(key, read);
     const forget = () => {
       if (this.reads.get(key) === read) this.reads.delete(key);

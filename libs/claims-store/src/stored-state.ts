@@ -19,13 +19,17 @@ export function decodeState(stored: string, subject: string): SubjectState {
   return stateOf(parseStoredState(stored), subject);
 }
 
-/**
- * Parsed once and frozen: the near cache hands the same object to every hook call about the
- * subject, so a mapper that changed it would change the answers of later calls. Frozen, such a bug
- * throws at once instead.
- */
 export function parseStoredState(stored: string): StoredState {
-  return deepFreeze(JSON.parse(stored) as StoredState);
+  return JSON.parse(stored) as StoredState;
+}
+
+/**
+ * Parsed and frozen, for the near cache: it hands the same object to every hook call about the
+ * subject, so a mapper that changed it would change the answers of later calls. Frozen, such a bug
+ * throws at once instead. Only objects that are shared pay for the freezing.
+ */
+export function parseSharedState(stored: string): StoredState {
+  return deepFreeze(parseStoredState(stored));
 }
 
 /** The state of the subject that `stored` belongs to, found under `subject`. */

@@ -1,5 +1,5 @@
 import type { SubjectState } from '@app/domain';
-import { decodeState, encodeState, parseStoredState, stateOf } from './stored-state.js';
+import { decodeState, encodeState, parseSharedState, stateOf } from './stored-state.js';
 
 describe('stored states', () => {
   const document: SubjectState = {
@@ -26,10 +26,10 @@ describe('stored states', () => {
   });
 
   // The near cache hands one parsed state to every call about the subject.
-  it('parses into a state that nothing can change, nested objects included', () => {
-    const parsed = parseStoredState(encodeState(document)) as { version: number; claims: Record<string, unknown> };
+  it('parses a shared state into one that nothing can change, nested objects included', () => {
+    const parsed = parseSharedState(encodeState(document)) as { version: number; claims: Record<string, unknown> };
     expect(() => (parsed.version = 9)).toThrow(TypeError);
     expect(() => (parsed.claims['ward'] = 'south')).toThrow(TypeError);
-    expect(stateOf(parseStoredState(encodeState(document)), 'kim')).toEqual(document);
+    expect(stateOf(parseSharedState(encodeState(document)), 'kim')).toEqual(document);
   });
 });
