@@ -23,13 +23,14 @@ export function depthLimitedJsonParser(fastify: FastifyInstance): (request: Fast
     });
 }
 
-/** Walks the value without recursion: the depth it looks for is the one that exhausts the stack. */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.depth === limit) return true;
-    for (const member of Object.values(next.value)) pending.push({ value: member, depth: next.depth + 1 });
-  }
+/**
+ * Recursive, but never deeper than `limit` calls: the walk stops at the depth it looks for, far
+ * short of the depth that exhausts the stack.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) return value.some((member) => nestedDeeperThan(member, limit - 1));
+  for (const key in value) if (nestedDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   return false;
 }

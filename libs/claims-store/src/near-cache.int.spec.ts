@@ -167,7 +167,7 @@ describe('NearCache', () => {
     await eventually(async () => expect(await cache.document('doc:kim')).toEqual({ v: 3 }), 200, 1);
   });
 
-  it('keeps at most its number of entries, the least recently used going first', async () => {
+  it('keeps at most its number of entries, those not used lately going first', async () => {
     await cache.onApplicationShutdown();
     cache = openCache(2);
     await eventually(() => expect(cache.active).toBe(true));
