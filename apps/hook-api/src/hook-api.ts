@@ -2,7 +2,7 @@ import { requestIdOf } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyServerFactoryHandler } from 'fastify';
+import type { FastifyServerFactoryHandler } from 'fastify';
 import { createServer } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { HookApiConfig } from './config/hook-api.config.js';
@@ -13,7 +13,7 @@ import { serveOpenApi } from './openapi/openapi.js';
 
 /** Starts the HTTP app on `config.port` (0 picks a free port) and returns it once it listens. */
 export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Promise<INestApplication> {
-  // The hook calls go to the hooks' own instance (see `HookServer`), known once the app is created,
+  // The hook calls go to the hooks' own server (see `HookServer`), known once the app is created,
   // before it listens: no call arrives earlier.
   let hookServer: HookServer | undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -24,7 +24,11 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
       forceCloseConnections: 'idle',
       genReqId: requestIdOf,
       serverFactory: (handler: FastifyServerFactoryHandler) =>
-        createServer((request, response) => (hookServer?.handles(request) ? hookServer.answer(request, response) : handler(request, response))),
+        createServer((request, response) => {
+          const hook = hookServer?.routeOf(request);
+          if (hook) hookServer!.answer(hook, request, response);
+          else handler(request, response);
+        }),
     }),
     { bufferLogs: true },
   );
@@ -36,18 +40,14 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
   hookServer = hooks;
   // On close, connections idle at that moment are dropped (above); one whose request is still being
   // answered would stay open after its answer until the client hangs up, and hold the exit.
-  let closing = false;
-  fastify.addHook('preClose', async () => void (closing = true));
-  for (const instance of [fastify, hooks.fastify] as FastifyInstance[]) {
-    instance.addHook('onSend', (request, reply, payload, done) => {
-      // The caller can quote the id when it reports a problem.
-      reply.header('x-request-id', request.id);
-      if (closing) reply.header('connection', 'close');
-      done(null, payload);
-    });
-  }
+  fastify.addHook('preClose', async () => void (hooks.closing = true));
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // The caller can quote the id when it reports a problem.
+    reply.header('x-request-id', request.id);
+    if (hooks.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.init();
-  await hooks.fastify.ready();
   await app.listen(config.port, host);
   return app;
 }

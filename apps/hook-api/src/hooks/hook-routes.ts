@@ -1,14 +1,13 @@
 import { DeliveryAnswers } from '@app/claims-store';
 import { isDeleted, type HookAnswer, type Parsed, type SubjectLookup, type SubjectState } from '@app/domain';
 import { Injectable, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { credentialCheck, type ProviderCredential } from '../auth/credential.js';
 import { HookApiConfig } from '../config/hook-api.config.js';
 import { HookMetrics, type HookOutcome } from '../metrics/hook-metrics.js';
 import { SubjectFinder } from '../projection/subject-finder.js';
 import { within } from '../within.js';
-import { HookServer } from './hook-server.js';
+import { HookServer, type HookReply } from './hook-server.js';
 
 /** What a provider's hook route needs to know; the request path around it is the same for all. */
 export interface HookEndpoint<Request> {
@@ -40,14 +39,13 @@ function outcomeOf(state: SubjectState | null): HookOutcome {
 }
 
 /**
- * Registers hook routes on the hooks' own Fastify instance rather than as Nest controllers: these are
- * the hot path (see `HookServer`). Each call is authenticated before its body is read, answered
+ * Registers hook routes on the hooks' own server rather than as Nest controllers: these are the hot
+ * path (see `HookServer`). Each call is authenticated before its body is read, answered
  * from one Redis read per lookup (or the near cache), and always answered within the deadline.
  */
 @Injectable()
 export class HookRoutes {
   private readonly logger = new Logger(HookRoutes.name);
-  private readonly logsSuccessfulCalls: boolean;
   private lastWarningAt = 0;
 
   constructor(
@@ -56,64 +54,30 @@ export class HookRoutes {
     private readonly deliveries: DeliveryAnswers,
     private readonly metrics: HookMetrics,
     private readonly config: HookApiConfig,
-  ) {
-    this.logsSuccessfulCalls = config.logLevel === 'debug' || config.logLevel === 'trace';
-  }
+  ) {}
 
   register<Request>(endpoint: HookEndpoint<Request>): void {
-    const isAuthorized = credentialCheck(endpoint.credential);
     this.server.post({
-      url: endpoint.path,
-      // Callback-style hooks: an async one costs a promise per call, for nothing here.
-      onRequest: (request, reply, done) => {
-        if (isAuthorized(request.headers)) done();
-        else void reply.code(401).send();
-      },
+      path: endpoint.path,
+      isAuthorized: credentialCheck(endpoint.credential),
       // Not `async`: a call the near cache can answer is answered without a promise or a timer.
-      handler: (request, reply) => {
+      handle: (body, headers, requestId) => {
         const stopTimer = this.metrics.hookDuration.startTimer({ route: endpoint.path });
-        const parsed = endpoint.parse(request.body);
+        const parsed = endpoint.parse(body);
         if (!parsed.ok) {
           stopTimer({ outcome: 'malformed' });
-          void reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors });
-          return undefined;
+          return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors } };
         }
-        const send = ({ answer, outcome }: OutcomeOf<HookAnswer>): void => {
+        const reply = ({ answer, outcome }: OutcomeOf<HookAnswer>): HookReply => {
           stopTimer({ outcome });
-          void (answer.status === 204 ? reply.code(204).send() : reply.code(answer.status).send(answer.body));
+          return answer;
         };
         const lookups = endpoint.lookups(parsed.value);
-        const deliveryId = endpoint.deliveryId?.(request.headers);
-        const kept = deliveryId === undefined ? this.answerFromKept(endpoint, parsed.value, lookups, request.id) : undefined;
-        if (kept === undefined) return this.answer(endpoint, parsed.value, lookups, deliveryId, request.id).then(send);
-        send(kept);
-        return undefined;
-      },
-      onResponse: (request, reply, done) => {
-        this.logCall(request, reply);
-        done();
+        const deliveryId = endpoint.deliveryId?.(headers);
+        const kept = deliveryId === undefined ? this.answerFromKept(endpoint, parsed.value, lookups, requestId) : undefined;
+        return kept === undefined ? this.answer(endpoint, parsed.value, lookups, deliveryId, requestId).then(reply) : reply(kept);
       },
     });
-  }
-
-  /**
-   * The line the request-logging middleware writes for the other routes, in the same shape; at
-   * thousands of calls a second, successful ones are logged at debug only.
-   */
-  private logCall(request: FastifyRequest, reply: FastifyReply): void {
-    const { statusCode } = reply;
-    // Successful calls are logged at debug only: at any other level the line is not even built.
-    if (statusCode < 400 && !this.logsSuccessfulCalls) return;
-    const line = {
-      msg: 'request completed',
-      requestId: request.id,
-      req: { id: request.id, method: request.method, path: request.routeOptions.url },
-      res: { statusCode },
-      responseTime: Math.round(reply.elapsedTime),
-    };
-    if (statusCode >= 500) this.logger.error(line);
-    else if (statusCode >= 400) this.logger.log(line);
-    else this.logger.debug(line);
   }
 
   private async answer<Request>(

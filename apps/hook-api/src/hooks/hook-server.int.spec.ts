@@ -3,9 +3,9 @@ import { dropNamespace, newNamespace, type TestNamespace } from '../../../../tes
 import { seedProjection } from '../../../../test/support/projection.js';
 import { answerOf, OKTA_AUTHORIZATION, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
 
-// The hooks have a Fastify instance of their own on the app's server: to a caller it must look like
-// the rest of the app.
-describe('the hook routes on their own Fastify instance', () => {
+// The hooks are answered on the app's Node server outside Nest and Fastify: to a caller they must
+// look like the rest of the app.
+describe('the hook routes on their own server', () => {
   const OKTA = '/hooks/okta/token';
   const authorized = { authorization: OKTA_AUTHORIZATION };
   let namespace: TestNamespace;
@@ -44,6 +44,36 @@ describe('the hook routes on their own Fastify instance', () => {
     });
     const notJson = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: { ...authorized, 'content-type': 'application/xml' }, body: '<data/>' });
     expect(await answerOf(notJson)).toEqual({ status: 415, body: { statusCode: 415, error: 'Unsupported Media Type', message: expect.any(String) } });
+  });
+
+  it('refuses an empty body, and a prototype-polluting key, as Fastify does', async () => {
+    expect(await answerOf(await api.post(OKTA, '', authorized))).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringContaining('empty') }) });
+    for (const polluting of ['{"__proto__": {"admin": true}}', '{"data": {"constructor": {"prototype": {"admin": true}}}}']) {
+      expect(await answerOf(await api.post(OKTA, polluting, authorized))).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringContaining('prototype') }) });
+    }
+  });
+
+  it('refuses a body without a content type', async () => {
+    const undeclared = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: authorized, body: new Blob([JSON.stringify(oktaTokenHookRequest())]) });
+
+    expect(await answerOf(undeclared)).toEqual({ status: 415, body: expect.objectContaining({ statusCode: 415 }) });
+  });
+
+  it('refuses a body over the limit sent without a length, once the limit is passed, and closes the connection', async () => {
+    const chunk = new TextEncoder().encode(`"${'x'.repeat(64 * 1024)}",`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('['));
+        // Twice the limit at most: the answer comes before the body ends.
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: { ...authorized, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await answerOf(response)).toEqual({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: expect.any(String) } });
   });
 
   it('refuses a body over HOOK_BODY_LIMIT_BYTES (256 KiB), far below the ingest limit', async () => {

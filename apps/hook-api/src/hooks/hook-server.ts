@@ -1,54 +1,163 @@
 import { requestIdOf } from '@app/config';
-import { HttpException, Injectable, Logger } from '@nestjs/common';
-import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import secureJson from 'secure-json-parse';
 import { HookApiConfig } from '../config/hook-api.config.js';
-import { depthLimitedJsonParser } from '../json-body.js';
+import { MAX_JSON_BODY_DEPTH, nestedDeeperThan } from '../json-body.js';
+
+/** What a hook route answers: a status and, but for 204, a JSON body. */
+export interface HookReply {
+  status: number;
+  body?: unknown;
+}
+
+/** A `POST` route of the hooks: its credential check, run before the body is read, and its handler. */
+export interface HookRoute {
+  path: string;
+  isAuthorized(headers: IncomingHttpHeaders): boolean;
+  /** Called with the parsed JSON body; a call it can answer at once it answers without a promise. */
+  handle(body: unknown, headers: IncomingHttpHeaders, requestId: string): HookReply | Promise<HookReply>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * The hook routes' own Fastify instance, with the hooks' body limit. It has no server:
- * `startHookApi` hands it the calls to its routes that reach the app's server, so the hooks answer
- * on the same port as every other route. Its routes' paths are static, so `request.routeOptions.url`
- * is the path a call came to, without its query string (which could carry what logs must not).
- *
- * The hooks are the hot path, and on Nest's instance every call went through what Nest adds to each
- * request (its middleware engine, and request hooks for CORS, security headers and versioning that
- * this app does not use), which cost more than answering the hook. Here a call meets only its
- * credential check, the JSON parser and its handler.
+ * Answers the hook routes straight on the app's Node HTTP server: `startHookApi` hands it the calls
+ * to its paths, so the hooks answer on the same port as every other route, and Nest's instance
+ * answers anything else (its 404s included). The hooks are the hot path: a framework's request
+ * cycle (Nest's middleware, then Fastify's hooks, reply object and serializer) cost more CPU per
+ * call than answering the hook itself, so this class does only what a hook call needs, each step
+ * as the rest of the app does it:
+ * - the credential is checked before the body is read (401, no body);
+ * - the body must be declared JSON (415), stay within `HOOK_BODY_LIMIT_BYTES` (413), parse without a
+ *   `__proto__` or `constructor.prototype` key, as Fastify parses it (400), and nest no deeper than
+ *   the app's limit (400);
+ * - errors have the shape of Nest's (`statusCode`, `error`, `message`); every answer carries the
+ *   request id; while the app closes, answers close their connection;
+ * - each call is logged by method, route path and status (successful ones at debug only), never
+ *   with its query string, headers or body.
  */
 @Injectable()
 export class HookServer {
   private readonly logger = new Logger(HookServer.name);
-  readonly fastify: FastifyInstance;
-  private readonly paths = new Set<string>();
+  private readonly routes = new Map<string, HookRoute>();
+  private readonly bodyLimitBytes: number;
+  private readonly logsSuccessfulCalls: boolean;
+  /** Set when the app starts to close: keep-alive connections are not kept past their answer. */
+  closing = false;
 
   constructor(config: HookApiConfig) {
-    this.fastify = Fastify({ bodyLimit: config.hooks.bodyLimitBytes, genReqId: requestIdOf });
-    this.fastify.removeContentTypeParser('application/json');
-    this.fastify.addContentTypeParser('application/json', { parseAs: 'string' }, depthLimitedJsonParser(this.fastify));
-    // The shape of every other route's errors (Nest's).
-    this.fastify.setErrorHandler((error: FastifyError | HttpException, request, reply) => {
-      const statusCode = error instanceof HttpException ? error.getStatus() : (error.statusCode ?? 500);
-      if (statusCode >= 500) this.logger.error({ requestId: request.id, msg: `${request.routeOptions.url} failed: ${error.message}` });
-      void reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode], message: statusCode >= 500 ? STATUS_CODES[statusCode] : error.message });
-    });
+    this.bodyLimitBytes = config.hooks.bodyLimitBytes;
+    this.logsSuccessfulCalls = config.logLevel === 'debug' || config.logLevel === 'trace';
   }
 
-  /** A `POST` route; its path is then this instance's to answer. */
-  post(route: Omit<RouteOptions, 'method'>): void {
-    this.paths.add(route.url);
-    this.fastify.route({ ...route, method: 'POST' });
+  post(route: HookRoute): void {
+    this.routes.set(route.path, route);
   }
 
-  /** Whether the call is to one of this instance's routes; Nest's instance answers any other, its 404s included. */
-  handles(request: IncomingMessage): boolean {
-    if (request.method !== 'POST') return false;
+  /** The route a call is for, if it is a `POST` to one of the hooks' paths (a query string allowed). */
+  routeOf(request: IncomingMessage): HookRoute | undefined {
+    if (request.method !== 'POST') return undefined;
     const url = request.url!;
     const query = url.indexOf('?');
-    return this.paths.has(query === -1 ? url : url.slice(0, query));
+    return this.routes.get(query === -1 ? url : url.slice(0, query));
   }
 
-  answer(request: IncomingMessage, response: ServerResponse): void {
-    this.fastify.routing(request, response);
+  answer(route: HookRoute, request: IncomingMessage, response: ServerResponse): void {
+    const call = { route, response, requestId: requestIdOf(request), startedAt: performance.now() };
+    if (!route.isAuthorized(request.headers)) return this.reply(call, { status: 401 });
+    const refusal = this.refusalOfHeaders(request.headers);
+    if (refusal) return this.replyError(call, refusal.status, refusal.message);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= this.bodyLimitBytes) chunks.push(chunk);
+      else if (!response.headersSent) this.replyError(call, 413, 'Request body is too large');
+    });
+    request.on('end', () => {
+      if (received <= this.bodyLimitBytes) this.handle(call, request.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    // The caller hung up or sent a broken body: there is no one left to answer.
+    request.on('error', () => request.destroy());
   }
+
+  private refusalOfHeaders(headers: IncomingHttpHeaders): { status: number; message: string } | undefined {
+    const type = headers['content-type'];
+    if (type === undefined ? headers['content-length'] !== undefined && headers['content-length'] !== '0' : !isJson(type)) {
+      return { status: 415, message: `Unsupported Media Type: ${type ?? 'none'}; the hooks take application/json` };
+    }
+    if (Number(headers['content-length']) > this.bodyLimitBytes) return { status: 413, message: 'Request body is too large' };
+    return undefined;
+  }
+
+  private handle(call: Call, headers: IncomingHttpHeaders, raw: Buffer): void {
+    let body: unknown;
+    try {
+      body = parseBody(raw.toString('utf8'));
+    } catch (error) {
+      return this.replyError(call, 400, (error as Error).message);
+    }
+    let answering: HookReply | Promise<HookReply>;
+    try {
+      answering = call.route.handle(body, headers, call.requestId);
+    } catch (error) {
+      return this.fail(call, error);
+    }
+    if (answering instanceof Promise) answering.then((reply) => this.reply(call, reply), (error: unknown) => this.fail(call, error));
+    else this.reply(call, answering);
+  }
+
+  private fail(call: Call, error: unknown): void {
+    this.logger.error({ requestId: call.requestId, msg: `${call.route.path} failed: ${(error as Error).message}` });
+    this.replyError(call, 500, STATUS_CODES[500]!);
+  }
+
+  private replyError(call: Call, status: number, message: string): void {
+    this.reply(call, { status, body: { statusCode: status, error: STATUS_CODES[status], message } });
+  }
+
+  private reply({ route, response, requestId, startedAt }: Call, { status, body }: HookReply): void {
+    // A refused body is not read to its end: the connection cannot carry another call.
+    if (this.closing || status === 413 || status === 415) response.setHeader('connection', 'close');
+    if (body === undefined || status === 204) {
+      response.writeHead(status, { 'x-request-id': requestId }).end();
+    } else {
+      const payload = JSON.stringify(body);
+      response.writeHead(status, { 'x-request-id': requestId, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(payload) }).end(payload);
+    }
+    if (status >= 400 || this.logsSuccessfulCalls) this.logCall(route.path, requestId, status, performance.now() - startedAt);
+  }
+
+  /** The line the request-logging middleware writes for the other routes, in the same shape. */
+  private logCall(path: string, requestId: string, statusCode: number, elapsedMs: number): void {
+    const line = { msg: 'request completed', requestId, req: { id: requestId, method: 'POST', path }, res: { statusCode }, responseTime: Math.round(elapsedMs) };
+    if (statusCode >= 500) this.logger.error(line);
+    else if (statusCode >= 400) this.logger.log(line);
+    else this.logger.debug(line);
+  }
+}
+
+interface Call {
+  route: HookRoute;
+  response: ServerResponse;
+  requestId: string;
+  startedAt: number;
+}
+
+function isJson(contentType: string): boolean {
+  const separator = contentType.indexOf(';');
+  return (separator === -1 ? contentType : contentType.slice(0, separator)).trim().toLowerCase() === 'application/json';
+}
+
+function parseBody(text: string): unknown {
+  if (text.length === 0) throw new Error("Body cannot be empty when content-type is set to 'application/json'");
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    throw new Error(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (nestedDeeperThan(value, MAX_JSON_BODY_DEPTH)) throw new Error(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`);
+  return value;
 }
