@@ -48,15 +48,27 @@ describe('the hook routes on their own server', () => {
 
   it('refuses an empty body, and a prototype-polluting key, as Fastify does', async () => {
     expect(await answerOf(await api.post(OKTA, '', authorized))).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringContaining('empty') }) });
+    // The parser's own message would quote the body, and with it what the body holds.
+    const broken = await answerOf(await api.post(OKTA, '{"sub": patient-4711}', authorized));
+    expect(broken.status).toBe(400);
+    expect(JSON.stringify(broken.body)).not.toContain('4711');
     for (const polluting of ['{"__proto__": {"admin": true}}', '{"data": {"constructor": {"prototype": {"admin": true}}}}']) {
       expect(await answerOf(await api.post(OKTA, polluting, authorized))).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringContaining('prototype') }) });
     }
   });
 
-  it('refuses a body without a content type', async () => {
-    const undeclared = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: authorized, body: new Blob([JSON.stringify(oktaTokenHookRequest())]) });
-
-    expect(await answerOf(undeclared)).toEqual({ status: 415, body: expect.objectContaining({ statusCode: 415 }) });
+  it('refuses a body without a content type, sent with a length or in chunks', async () => {
+    const request = JSON.stringify(oktaTokenHookRequest());
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(request));
+        controller.close();
+      },
+    });
+    for (const body of [new Blob([request]), chunked]) {
+      const undeclared = await fetch(`${api.url}${OKTA}`, { method: 'POST', headers: authorized, body, duplex: 'half' } as RequestInit);
+      expect(await answerOf(undeclared)).toEqual({ status: 415, body: expect.objectContaining({ statusCode: 415 }) });
+    }
   });
 
   it('refuses a body over the limit sent without a length, once the limit is passed, and closes the connection', async () => {

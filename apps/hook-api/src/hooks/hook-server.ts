@@ -84,7 +84,9 @@ export class HookServer {
 
   private refusalOfHeaders(headers: IncomingHttpHeaders): { status: number; message: string } | undefined {
     const type = headers['content-type'];
-    if (type === undefined ? headers['content-length'] !== undefined && headers['content-length'] !== '0' : !isJson(type)) {
+    // As Fastify: without a declared type, only an empty body is taken.
+    const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+    if (type === undefined ? hasBody : !isJson(type)) {
       return { status: 415, message: `Unsupported Media Type: ${type ?? 'none'}; the hooks take application/json` };
     }
     if (Number(headers['content-length']) > this.bodyLimitBytes) return { status: 413, message: 'Request body is too large' };
@@ -104,13 +106,15 @@ export class HookServer {
     } catch (error) {
       return this.fail(call, error);
     }
-    if (answering instanceof Promise) answering.then((reply) => this.reply(call, reply), (error: unknown) => this.fail(call, error));
+    if (answering instanceof Promise) answering.then((reply) => this.reply(call, reply)).catch((error: unknown) => this.fail(call, error));
     else this.reply(call, answering);
   }
 
   private fail(call: Call, error: unknown): void {
-    this.logger.error({ requestId: call.requestId, msg: `${call.route.path} failed: ${(error as Error).message}` });
-    this.replyError(call, 500, STATUS_CODES[500]!);
+    this.logger.error({ requestId: call.requestId, msg: `${call.route.path} failed: ${error instanceof Error ? error.message : String(error)}` });
+    // The answer may have failed half-sent: then the connection cannot carry another.
+    if (call.response.headersSent) call.response.destroy();
+    else this.replyError(call, 500, STATUS_CODES[500]!);
   }
 
   private replyError(call: Call, status: number, message: string): void {
@@ -121,7 +125,7 @@ export class HookServer {
     // A refused body is not read to its end: the connection cannot carry another call.
     if (this.closing || status === 413 || status === 415) response.setHeader('connection', 'close');
     if (body === undefined || status === 204) {
-      response.writeHead(status, { 'x-request-id': requestId }).end();
+      response.writeHead(status, { 'x-request-id': requestId, 'content-length': 0 }).end();
     } else {
       const payload = JSON.stringify(body);
       response.writeHead(status, { 'x-request-id': requestId, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(payload) }).end(payload);
@@ -150,13 +154,18 @@ function isJson(contentType: string): boolean {
   return (separator === -1 ? contentType : contentType.slice(0, separator)).trim().toLowerCase() === 'application/json';
 }
 
+/**
+ * The messages are fixed, as Fastify's: a parser's own message quotes the body around the error, and
+ * a body may hold a patient id.
+ */
 function parseBody(text: string): unknown {
-  if (text.length === 0) throw new Error("Body cannot be empty when content-type is set to 'application/json'");
+  if (text.length === 0) throw new Error('the body is empty; the hooks take a JSON object');
   let value: unknown;
   try {
     value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
-    throw new Error(`the body is not valid JSON: ${(error as Error).message}`);
+    const polluting = (error as Error).message.includes('forbidden');
+    throw new Error(polluting ? 'the body holds a forbidden __proto__ or constructor.prototype key' : "Body is not valid JSON but content-type is set to 'application/json'");
   }
   if (nestedDeeperThan(value, MAX_JSON_BODY_DEPTH)) throw new Error(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`);
   return value;
