@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { HookApiConfig } from './config/hook-api.config.js';
 import { HookApiModule } from './hook-api.module.js';
 import { HookServer } from './hooks/hook-server.js';
-import { depthLimitedJsonParser } from './json-body.js';
+import { useJsonBodyParser } from './json-body.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
 /** Starts the HTTP app on `config.port` (0 picks a free port) and returns it once it listens. */
@@ -33,9 +33,9 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
-  app.useBodyParser('application/json', { bodyLimit: config.ingest.bodyLimitBytes }, depthLimitedJsonParser(fastify));
+  useJsonBodyParser(app, config.ingest.bodyLimitBytes);
   serveOpenApi(app);
+  const fastify = app.getHttpAdapter().getInstance();
   const hooks = app.get(HookServer);
   hookServer = hooks;
   // On close, connections idle at that moment are dropped (above); one whose request is still being
@@ -47,7 +47,6 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
     if (hooks.closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  await app.init();
   await app.listen(config.port, host);
   return app;
 }

@@ -1,26 +1,26 @@
 import { BadRequestException } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { RawServerDefault } from 'fastify';
 
 /** The deepest JSON body any route takes: providers and producers nest a few levels, never this many. */
 export const MAX_JSON_BODY_DEPTH = 64;
 
-type Done = (error: Error | null, body?: unknown) => void;
-
 /**
- * A JSON body parser for `fastify` that parses as Fastify does (a `__proto__` or
- * `constructor.prototype` key is refused) and refuses, with 400, a body nested deeper than
- * {@link MAX_JSON_BODY_DEPTH}. JSON.parse takes any depth but JSON.stringify recurses: a hook whose
- * answer carries members of the request over (Hydra's session claims, Kratos' metadata) answered
- * 500 to a body nested some thousands of levels deep.
+ * Parses the JSON bodies of Nest's routes as Fastify does (a `__proto__` or `constructor.prototype`
+ * key is refused) and refuses, with 400, one nested deeper than {@link MAX_JSON_BODY_DEPTH}.
+ * JSON.parse takes any depth but JSON.stringify recurses: a hook whose answer carries members of the
+ * request over (Hydra's session claims, Kratos' metadata) answered 500 to a body nested some
+ * thousands of levels deep. The hook routes, outside Nest, apply the same limit (`HookServer`).
  */
-export function depthLimitedJsonParser(fastify: FastifyInstance): (request: FastifyRequest, body: string | Buffer, done: Done) => void {
-  const parse = fastify.getDefaultJsonParser('error', 'error');
-  return (request, body, done) =>
-    parse(request, body.toString(), (error, value) => {
+export function useJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
+  const parse = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) =>
+    parse(request, body.toString('utf8'), (error, value) => {
       if (error) return done(error, undefined);
       if (nestedDeeperThan(value, MAX_JSON_BODY_DEPTH)) return done(new BadRequestException(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`), undefined);
       return done(null, value);
-    });
+    }),
+  );
 }
 
 /**
