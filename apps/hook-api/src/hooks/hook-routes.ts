@@ -62,14 +62,14 @@ export class HookRoutes {
       isAuthorized: credentialCheck(endpoint.credential),
       // Not `async`: a call the near cache can answer is answered without a promise or a timer.
       handle: (body, headers, requestId) => {
-        const stopTimer = this.metrics.hookDuration.startTimer({ route: endpoint.path });
+        const startedAt = performance.now();
         const parsed = endpoint.parse(body);
         if (!parsed.ok) {
-          stopTimer({ outcome: 'malformed' });
+          this.metrics.observeHook(endpoint.path, 'malformed', startedAt);
           return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'the hook request is malformed', errors: parsed.errors } };
         }
         const reply = ({ answer, outcome }: OutcomeOf<HookAnswer>): HookReply => {
-          stopTimer({ outcome });
+          this.metrics.observeHook(endpoint.path, outcome, startedAt);
           return answer;
         };
         const lookups = endpoint.lookups(parsed.value);

@@ -154,6 +154,8 @@ function isJson(contentType: string): boolean {
   return (separator === -1 ? contentType : contentType.slice(0, separator)).trim().toLowerCase() === 'application/json';
 }
 
+const REFUSE_POLLUTING_KEYS = { protoAction: 'error', constructorAction: 'error' } as const;
+
 /**
  * The messages are fixed, as Fastify's: a parser's own message quotes the body around the error, and
  * a body may hold a patient id.
@@ -162,11 +164,11 @@ function parseBody(text: string): unknown {
   if (text.length === 0) throw new Error('the body is empty; the hooks take a JSON object');
   let value: unknown;
   try {
-    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    value = secureJson.parse(text, undefined, REFUSE_POLLUTING_KEYS);
   } catch (error) {
     const polluting = (error as Error).message.includes('forbidden');
     throw new Error(polluting ? 'the body holds a forbidden __proto__ or constructor.prototype key' : "Body is not valid JSON but content-type is set to 'application/json'");
   }
-  if (nestedDeeperThan(value, MAX_JSON_BODY_DEPTH)) throw new Error(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`);
+  if (nestedDeeperThan(text, value, MAX_JSON_BODY_DEPTH)) throw new Error(`the JSON body is nested deeper than ${MAX_JSON_BODY_DEPTH} levels`);
   return value;
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
 import { migratedPool } from '../../../../test/support/database.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { answerOf, HYDRA_AUTHORIZATION, INGEST_KEY, runHookApi, stackEnv, type RunningHookApi } from '../../../../test/support/stack.js';
@@ -89,6 +90,11 @@ describe('POST /events', () => {
     expect(await answerOf(await api.post('/hooks/hydra/token', nested(65), { authorization: HYDRA_AUTHORIZATION }))).toEqual(refused);
     // 64 levels still reach the handler, which refuses an event that is not an object.
     expect(await answerOf(await api.post('/events', nested(64), authorized))).toMatchObject({ status: 400, body: { message: '1 event(s) are invalid; nothing was stored' } });
+    // Brackets inside strings do not nest, though the first, quick look counts them.
+    const bracketed = { type: 'identity.registered', subject: '00u-brackets', data: { login: 'lee@example.com', aliases: ['['.repeat(100), '{'.repeat(100)] } };
+    expect((await answerOf(await api.post('/events', [bracketed], authorized))).status).toBe(201);
+    const hydraBody = hydraTokenHookRequest({ subject: '00u-unknown' });
+    expect((await answerOf(await api.post('/hooks/hydra/token', { ...hydraBody, note: '['.repeat(100) }, { authorization: HYDRA_AUTHORIZATION }))).status).toBe(204);
   });
 
   it('answers 413 to a body over the limit', async () => {

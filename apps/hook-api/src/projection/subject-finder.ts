@@ -17,6 +17,9 @@ export class ProjectionColdError extends Error {
   }
 }
 
+/** The label of a found lookup, made once: every hook call that finds its subject counts one. */
+const HIT = { result: 'hit' } as const;
+
 /** How often a hook waiting for a backfill looks again. */
 const BACKFILL_POLL_MS = 5;
 
@@ -40,7 +43,7 @@ export class SubjectFinder {
   findKept(lookups: readonly SubjectLookup[]): SubjectState | undefined {
     const state = this.projection.current;
     const found = state === null ? undefined : this.claims.findKept(state.live, lookups);
-    if (found !== undefined) this.metrics.projectionLookups.inc({ result: 'hit' });
+    if (found !== undefined) this.metrics.projectionLookups.inc(HIT);
     return found;
   }
 
@@ -49,7 +52,7 @@ export class SubjectFinder {
     if (state === null) throw new ProjectionUnavailableError();
     const found = await this.claims.find(state.live, lookups);
     if (found !== null) {
-      this.metrics.projectionLookups.inc({ result: 'hit' });
+      this.metrics.projectionLookups.inc(HIT);
       return found;
     }
     // The state is read in the background: make sure a miss in a "warm" generation is not a miss in

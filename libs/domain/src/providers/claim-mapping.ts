@@ -63,13 +63,31 @@ export function tokenClaims(doc: ClaimsDocument, mapping: ClaimMapping, token: T
  * that echoes the last token's claims back must drop these when the document no longer gives them.
  */
 export function ownedClaimNames(doc: ClaimsDocument, mapping: ClaimMapping, token: TokenKind): Set<string> {
-  return new Set(
-    rulesFor(mapping, token).flatMap((rule) => (rule.source === 'grantedClaims' ? [...Object.keys(doc.claims), ...doc.revokedClaims] : [rule.claim!])),
-  );
+  const names = new Set<string>();
+  for (const rule of rulesFor(mapping, token)) {
+    if (rule.source !== 'grantedClaims') {
+      names.add(rule.claim!);
+      continue;
+    }
+    for (const name in doc.claims) names.add(name);
+    for (const name of doc.revokedClaims) names.add(name);
+  }
+  return names;
 }
 
+/**
+ * Each mapping's rules by kind of token, sorted out at its first use: hook answers ask for them on
+ * every call, and a mapping does not change once the configuration is read.
+ */
+const rulesByToken = new WeakMap<ClaimMapping, Record<TokenKind, ClaimRule[]>>();
+
 function rulesFor(mapping: ClaimMapping, token: TokenKind): ClaimRule[] {
-  return mapping.rules.filter((rule) => rule.tokens.includes(token));
+  let byToken = rulesByToken.get(mapping);
+  if (byToken === undefined) {
+    byToken = { access: mapping.rules.filter((rule) => rule.tokens.includes('access')), id: mapping.rules.filter((rule) => rule.tokens.includes('id')) };
+    rulesByToken.set(mapping, byToken);
+  }
+  return byToken[token];
 }
 
 /**

@@ -69,11 +69,12 @@ function mergeClaims(current: JsonObject, doc: ClaimsDocument, mapping: ClaimMap
   const reserved = RESERVED_CLAIMS.hydra[token];
   const owned = ownedClaimNames(doc, mapping, token);
   const merged: JsonObject = {};
-  for (const [name, value] of Object.entries(current)) {
-    if (reserved.has(name) || !owned.has(name)) merged[name] = value;
+  for (const name in current) {
+    if (reserved.has(name) || !owned.has(name)) merged[name] = current[name]!;
   }
-  for (const [name, value] of Object.entries(tokenClaims(doc, mapping, token))) {
-    if (!reserved.has(name)) merged[name] = value;
+  const ours = tokenClaims(doc, mapping, token);
+  for (const name in ours) {
+    if (!reserved.has(name)) merged[name] = ours[name]!;
   }
   return merged;
 }

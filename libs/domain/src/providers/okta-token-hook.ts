@@ -23,6 +23,8 @@ export interface OktaPatchOperation {
 }
 
 const COMMAND_TYPES: Record<TokenKind, string> = { id: 'com.okta.identity.patch', access: 'com.okta.access.patch' };
+/** In the order of the commands: the ID token's patch first. */
+const PATCHED_TOKENS: readonly TokenKind[] = ['id', 'access'];
 const DENIED_SUMMARY = 'Token refused by the claims service: the account is deactivated';
 const UNAVAILABLE_SUMMARY = 'Token refused: the claims service could not answer in time';
 
@@ -68,13 +70,14 @@ export function answerOktaTokenHook(request: OktaTokenHookRequest, state: Subjec
   if (state === null || isDeleted(state)) return NO_CHANGE;
   const doc = state;
   if (doc.status === 'deactivated') return denial(DENIED_SUMMARY);
-  const tokens: Array<[TokenKind, JsonObject | undefined]> = [['id', request.idTokenClaims], ['access', request.accessTokenClaims]];
-  const commands = tokens.flatMap(([token, current]) => {
-    if (current === undefined) return [];
+  const commands: JsonValue[] = [];
+  for (const token of PATCHED_TOKENS) {
+    const current = token === 'id' ? request.idTokenClaims : request.accessTokenClaims;
+    if (current === undefined) continue;
     const value = patchOperations(tokenClaims(doc, mapping, token), current, RESERVED_CLAIMS.okta[token]);
-    return value.length > 0 ? [{ type: COMMAND_TYPES[token], value }] : [];
-  });
-  return commands.length > 0 ? { status: 200, body: { commands: commands as unknown as JsonValue[] } } : NO_CHANGE;
+    if (value.length > 0) commands.push({ type: COMMAND_TYPES[token], value: value as unknown as JsonValue[] });
+  }
+  return commands.length > 0 ? { status: 200, body: { commands } } : NO_CHANGE;
 }
 
 /** Fail-open leaves the token as Okta would mint it; fail-closed makes Okta refuse it. */
@@ -83,13 +86,16 @@ export function oktaFailureAnswer(mode: FailureMode): HookAnswer {
 }
 
 function patchOperations(ours: JsonObject, current: JsonObject, reserved: ReadonlySet<string>): OktaPatchOperation[] {
-  return Object.entries(ours).flatMap(([name, value]): OktaPatchOperation[] => {
+  const operations: OktaPatchOperation[] = [];
+  for (const name in ours) {
+    const value = ours[name]!;
     // Okta refuses the whole patch for a reserved name or a null value, so neither is sent.
-    if (reserved.has(name) || value === null) return [];
+    if (reserved.has(name) || value === null) continue;
     const path = `/claims/${escapeJsonPointer(name)}`;
-    if (!Object.hasOwn(current, name)) return [{ op: 'add', path, value }];
-    return jsonEquals(current[name], value) ? [] : [{ op: 'replace', path, value }];
-  });
+    if (!Object.hasOwn(current, name)) operations.push({ op: 'add', path, value });
+    else if (!jsonEquals(current[name], value)) operations.push({ op: 'replace', path, value });
+  }
+  return operations;
 }
 
 /** RFC 6901: a claim name such as `https://example.com/tier` becomes `https:~1~1example.com~1tier`. */
