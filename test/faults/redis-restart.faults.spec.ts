@@ -1,4 +1,5 @@
 import { ClaimsKeys, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
+import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -43,6 +44,8 @@ describe('Redis restarted empty during steady ingest', () => {
   });
 
   it('answers every hook with its failure mode within the deadline while Redis is down, then rebuilds the projection and answers as before', async () => {
+    // Every error goes to the JSON logs: BullMQ writes to the console only what nothing listens for.
+    const consoleErrors = jest.spyOn(console, 'error');
     expect((await apis.open.post('/events', HOOK_CALL_SUBJECT_EVENTS, { authorization: `Bearer ${INGEST_KEY}` })).status).toBe(201);
     await eventually(async () => expect(await projectionDrift(redis, servers.namespace, pool)).toEqual({ subjects: 4, drifted: [] }), 10_000);
     const state = new ProjectionStateStore(redis, new ClaimsKeys(servers.namespace.redisPrefix));
@@ -85,8 +88,10 @@ describe('Redis restarted empty during steady ingest', () => {
         expect(await projectionDrift(redis, servers.namespace, pool)).toEqual({ subjects: 4 + ingest.acknowledgedBySubject.size, drifted: [] });
       }, 30_000, 250);
       for (const mode of MODES) await eventually(async () => expect(await answersToHookCalls(apis[mode].url)).toEqual(before), 5_000, 100);
+      expect(consoleErrors).not.toHaveBeenCalled();
     } finally {
       await ingest.stop();
+      consoleErrors.mockRestore();
     }
   }, 90_000);
 });

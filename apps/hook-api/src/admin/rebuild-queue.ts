@@ -1,4 +1,4 @@
-import { queuePrefix, REBUILD_QUEUE } from '@app/jobs';
+import { queuePrefix, REBUILD_QUEUE, reportQueueErrors } from '@app/jobs';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { HookApiConfig } from '../config/hook-api.config.js';
@@ -19,6 +19,7 @@ export class RebuildQueue {
       connection: { url: this.config.redis.url, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: ADMIN_COMMAND_TIMEOUT_MS },
       prefix: queuePrefix(this.config.redis.prefix),
     });
+    reportQueueErrors(queue, REBUILD_QUEUE);
     try {
       await queue.waitUntilReady();
       return await work(queue);

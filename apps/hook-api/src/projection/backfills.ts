@@ -1,6 +1,6 @@
 import { CLAIMS_REDIS, lookupHash } from '@app/claims-store';
 import type { SubjectLookup } from '@app/domain';
-import { backfillJobId, PROJECTION_QUEUE, queuePrefix, type ProjectionJobs } from '@app/jobs';
+import { backfillJobId, PROJECTION_QUEUE, queuePrefix, reportQueueErrors, type ProjectionJobs } from '@app/jobs';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -50,7 +50,10 @@ export class Backfills implements OnApplicationShutdown {
   }
 
   private open(): Queue {
-    this.queue ??= new Queue(PROJECTION_QUEUE, { connection: this.redis, prefix: queuePrefix(this.config.redis.prefix) });
+    if (this.queue === undefined) {
+      this.queue = new Queue(PROJECTION_QUEUE, { connection: this.redis, prefix: queuePrefix(this.config.redis.prefix) });
+      reportQueueErrors(this.queue, PROJECTION_QUEUE);
+    }
     return this.queue;
   }
 }

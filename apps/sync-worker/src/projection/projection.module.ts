@@ -1,6 +1,7 @@
-import { BullModule } from '@nestjs/bullmq';
+import { PROJECTION_JOB_OPTIONS, PROJECTION_QUEUE, REBUILD_QUEUE, reportQueueErrors } from '@app/jobs';
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { PROJECTION_JOB_OPTIONS, PROJECTION_QUEUE, REBUILD_QUEUE } from '@app/jobs';
+import type { Queue } from 'bullmq';
 import { ProjectionProcessor } from './projection.processor.js';
 import { ProjectionService } from './projection.service.js';
 
@@ -9,4 +10,9 @@ import { ProjectionService } from './projection.service.js';
   providers: [ProjectionService, ProjectionProcessor],
   exports: [BullModule],
 })
-export class ProjectionModule {}
+export class ProjectionModule {
+  constructor(@InjectQueue(PROJECTION_QUEUE) projectionQueue: Queue, @InjectQueue(REBUILD_QUEUE) rebuildQueue: Queue) {
+    reportQueueErrors(projectionQueue, PROJECTION_QUEUE);
+    reportQueueErrors(rebuildQueue, REBUILD_QUEUE);
+  }
+}

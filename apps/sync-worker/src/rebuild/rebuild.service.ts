@@ -4,6 +4,7 @@ import {
   PROJECTION_QUEUE,
   queuePrefix,
   rebuildChunkJobId,
+  reportQueueErrors,
   retireJobId,
   type ProjectionJobData,
   type ProjectionJobs,
@@ -44,6 +45,7 @@ export class RebuildService implements BeforeApplicationShutdown, OnApplicationS
   ) {
     this.stopped = new Promise((resolve) => (this.signalStop = () => resolve(undefined)));
     this.projectionEvents = new QueueEvents(PROJECTION_QUEUE, { connection: { url: config.redis.url }, prefix: queuePrefix(config.redis.prefix) });
+    reportQueueErrors(this.projectionEvents, `${PROJECTION_QUEUE} events`);
   }
 
   /** A worker that stops leaves its rebuild after the current chunk; the job is retried and resumes. */
