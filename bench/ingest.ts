@@ -8,7 +8,10 @@
  * each send stamping fresh ids into one: building and serializing 1,000 random events took the
  * producers about 15 µs of CPU an event, on the two cores the apps run on, where real producers
  * run elsewhere. Over HTTP a template is kept as JSON, over TCP as objects (the Nest client
- * serializes them itself). Between the paths the live projection catches up, so that neither path
+ * serializes them itself). Before either path, every subject gets its registration, and the live
+ * projection catches up: both paths then measure the steady state of a known population, where an
+ * event advances a stream that exists (creating 100,000 streams and their lookup names fell to
+ * whichever path ran first). Between the paths the live projection catches up, so that neither path
  * shares the machine with the other's backlog. At the end the log must hold exactly the events
  * acknowledged. Both apps run from `dist/` as they are deployed, with their defaults.
  */
@@ -58,9 +61,11 @@ async function main(): Promise<void> {
       { name: 'POST /events', send: (_, template) => appendOverHttp(api.url, template.json()) },
       { name: 'events.append (TCP)', send: (producer, template) => firstValueFrom(clients[producer]!.send<AppendAnswer>('events.append', template.events())) },
     ];
+    const seeded = await registerEverySubject(api.url);
+    await caughtUp(namespace);
     const loadBefore = machine();
     const rows: Row[] = [];
-    let acknowledged = 0;
+    let acknowledged = seeded;
     let duplicates = 0;
     const storedAfter: string[] = [];
     for (const path of paths) {
@@ -134,6 +139,17 @@ async function load(path: IngestPath, seconds: number): Promise<{ appended: numb
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => producer(index)));
   return { appended, duplicates, seconds: (performance.now() - started) / 1000, latencies: batchLatencies };
+}
+
+/** One registration for every subject, through `POST /events`; resolves with the number of events. */
+async function registerEverySubject(apiUrl: string): Promise<number> {
+  const started = performance.now();
+  for (let start = 0; start < SUBJECTS; start += BATCH) {
+    const indexes = Array.from({ length: Math.min(BATCH, SUBJECTS - start) }, (_, offset) => start + offset);
+    await appendOverHttp(apiUrl, indexes.map((index) => ({ type: 'identity.registered', subject: `00u${index}`, data: { login: `patient.${index}@example.org`, aliases: [`MRN-${index}`] } })));
+  }
+  console.log(`registered ${SUBJECTS.toLocaleString('en')} subjects in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return SUBJECTS;
 }
 
 /** A batch whose events are fixed but for their ids: each call gives every event a new one. */
