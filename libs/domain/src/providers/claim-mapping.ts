@@ -69,7 +69,7 @@ export function ownedClaimNames(doc: ClaimsDocument, mapping: ClaimMapping, toke
       names.add(rule.claim!);
       continue;
     }
-    for (const name in doc.claims) names.add(name);
+    for (const name of Object.keys(doc.claims)) names.add(name);
     for (const name of doc.revokedClaims) names.add(name);
   }
   return names;

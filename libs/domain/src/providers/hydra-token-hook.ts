@@ -69,11 +69,11 @@ function mergeClaims(current: JsonObject, doc: ClaimsDocument, mapping: ClaimMap
   const reserved = RESERVED_CLAIMS.hydra[token];
   const owned = ownedClaimNames(doc, mapping, token);
   const merged: JsonObject = {};
-  for (const name in current) {
+  for (const name of Object.keys(current)) {
     if (reserved.has(name) || !owned.has(name)) merged[name] = current[name]!;
   }
   const ours = tokenClaims(doc, mapping, token);
-  for (const name in ours) {
+  for (const name of Object.keys(ours)) {
     if (!reserved.has(name)) merged[name] = ours[name]!;
   }
   return merged;

@@ -87,7 +87,7 @@ export function oktaFailureAnswer(mode: FailureMode): HookAnswer {
 
 function patchOperations(ours: JsonObject, current: JsonObject, reserved: ReadonlySet<string>): OktaPatchOperation[] {
   const operations: OktaPatchOperation[] = [];
-  for (const name in ours) {
+  for (const name of Object.keys(ours)) {
     const value = ours[name]!;
     // Okta refuses the whole patch for a reserved name or a null value, so neither is sent.
     if (reserved.has(name) || value === null) continue;
