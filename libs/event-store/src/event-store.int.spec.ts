@@ -126,7 +126,7 @@ describe(EventStore.name, () => {
       const olderStore = new EventStore(olderPool);
       await olderStore.append([linked('before', '1')]);
 
-      expect(await migrate(olderPool, older.schema)).toEqual(['0004-subject-key-index', '0005-faster-lookup-key', '0006-events-without-position-index']);
+      expect(await migrate(olderPool, older.schema)).toEqual(['0004-subject-key-index', '0005-faster-lookup-key', '0006-events-without-position-index', '0007-byte-order-keys']);
       await olderStore.append([linked('after', '2'), linked('before', '3')]);
 
       expect(await olderStore.subjectsWithKey(await lookupKey('before'))).toEqual(['before']);
