@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerFactoryHandler } from 'fastify';
-import { createServer } from 'node:http';
+import { createServer, type ServerOptions } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { HookApiConfig } from './config/hook-api.config.js';
 import { HookApiModule } from './hook-api.module.js';
@@ -24,7 +24,7 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
       forceCloseConnections: 'idle',
       genReqId: requestIdOf,
       serverFactory: (handler: FastifyServerFactoryHandler) =>
-        createServer((request, response) => {
+        createServer(callerTimeouts(config.requestTimeoutMs), (request, response) => {
           const hook = hookServer?.routeOf(request);
           if (hook) hookServer!.answer(hook, request, response);
           else handler(request, response);
@@ -49,4 +49,14 @@ export async function startHookApi(config: HookApiConfig, host = '0.0.0.0'): Pro
   });
   await app.listen(config.port, host);
   return app;
+}
+
+/**
+ * A caller that sends its request slowly, or never finishes it, gets 408 once `requestTimeoutMs`
+ * has passed since it began (headers within the same bound, at most Node's 60 s), checked every
+ * second rather than Node's 30 s: an identity provider gives up on a hook within seconds, and
+ * connections held open by slow senders would otherwise pile up.
+ */
+function callerTimeouts(requestTimeoutMs: number): ServerOptions {
+  return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(requestTimeoutMs, 1_000) };
 }

@@ -105,6 +105,12 @@ class HookApiEnv extends InfrastructureEnv {
   @Min(1024)
   @IsInt()
   INGEST_BODY_LIMIT_BYTES: number = 4 * 1024 * 1024;
+
+  /** Node's own default, 300 s, let a caller that never finishes its request hold a connection for 5 minutes. */
+  @Min(100)
+  @Max(300_000)
+  @IsInt()
+  REQUEST_TIMEOUT_MS: number = 10_000;
 }
 
 /** Each provider's credential comes from `<PREFIX>_HOOK_AUTH_IN`, `_NAME` and `_VALUE`. */
@@ -115,6 +121,8 @@ type ProviderCredentials = Partial<Record<Provider, ProviderCredential>>;
 /** The hook-api's settings, validated once at boot; a bad one stops the process with its name. */
 export class HookApiConfig {
   readonly port: number;
+  /** How long a caller has to send its whole request, headers and body, before it gets 408. */
+  readonly requestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly postgres: { databaseUrl: string; schema: string };
   readonly redis: { url: string; prefix: string };
@@ -139,6 +147,7 @@ export class HookApiConfig {
 
   private constructor(env: HookApiEnv, claims: ClaimsConfig, credentials: ProviderCredentials) {
     this.port = env.PORT;
+    this.requestTimeoutMs = env.REQUEST_TIMEOUT_MS;
     this.logLevel = env.LOG_LEVEL;
     this.postgres = { databaseUrl: env.DATABASE_URL, schema: env.PG_SCHEMA };
     this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { oktaTokenHookRequest } from '../../../../libs/domain/src/testing/okta-requests.js';
 import { dropNamespace, newNamespace, type TestNamespace } from '../../../../test/support/namespace.js';
 import { seedProjection } from '../../../../test/support/projection.js';
@@ -101,4 +102,34 @@ describe('the hook routes on their own server', () => {
     expect(await answerOf(await api.post(`${OKTA}/`, oktaTokenHookRequest(), authorized))).toEqual(notFound);
     expect(await answerOf(await api.post('/hooks/okta', oktaTokenHookRequest(), authorized))).toEqual(notFound);
   });
+
+  it('answers 408 and closes the connection when a caller does not finish its request within REQUEST_TIMEOUT_MS, on every route', async () => {
+    const impatient = await runHookApi(stackEnv(namespace, { REQUEST_TIMEOUT_MS: '300' }));
+    try {
+      const { port } = new URL(impatient.url);
+      for (const path of [OKTA, '/events']) {
+        const answer = await rawExchange(Number(port), `POST ${path} HTTP/1.1\r\nhost: localhost\r\nauthorization: ${OKTA_AUTHORIZATION}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"data":`);
+
+        expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+        // The timeout counts from the request's start, checked every 300 ms here: well under Node's 300 s.
+        expect(answer.closedAfterMs).toBeGreaterThanOrEqual(250);
+        expect(answer.closedAfterMs).toBeLessThan(5_000);
+      }
+    } finally {
+      await impatient.app.close();
+    }
+  });
 });
+
+/** Sends `request` as it is on a new connection and collects what comes back until the server closes it. */
+function rawExchange(port: number, request: string): Promise<{ text: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ text, closedAfterMs: performance.now() - startedAt }));
+  });
+}
