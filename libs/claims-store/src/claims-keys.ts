@@ -27,6 +27,14 @@ export class ClaimsKeys {
     return `${this.prefix}:${generation}:name:${lookupHash({ by: 'name', value: name })}`;
   }
 
+  /**
+   * The field of a name entry that records the latest version of a subject that gave the name up.
+   * Named by the hash of the subject, so that an erased subject's id is not left readable in it.
+   */
+  releaseMark(subject: string): string {
+    return `x:${lookupHash({ by: 'subject', value: subject })}`;
+  }
+
   /** The answer given to one delivery of a hook route about one subject, kept for the delivery's retries. */
   deliveryAnswer(delivery: Delivery): string {
     const lookups = delivery.lookups.map((lookup) => `${lookup.by}:${lookupHash(lookup)}`).join(' ');

@@ -1,7 +1,7 @@
 import { isDeleted, type SubjectProjection, type SubjectState } from '@app/domain';
 import type { Redis } from 'ioredis';
 import type { ClaimsKeys } from './claims-keys.js';
-import { withClaimsScripts, type ClaimsScripts } from './claims-scripts.js';
+import { RELEASED_NAME_TTL_MS, withClaimsScripts, type ClaimsScripts } from './claims-scripts.js';
 import { decodeState, encodeState } from './stored-state.js';
 
 /** The projection's side of Redis: reads the documents it folds from, writes what it folded. */
@@ -30,12 +30,15 @@ export class ClaimsWriter {
   async apply(generation: string, projection: SubjectProjection): Promise<void> {
     const { state, releasedNames } = projection;
     if (!projection.changed || state === null) return;
-    const released = releasedNames.map((name) => this.redis.claimsReleaseName(this.keys.name(generation, name), state.subject, state.version));
+    const releaseMark = this.keys.releaseMark(state.subject);
+    const released = releasedNames.map((name) =>
+      this.redis.claimsReleaseName(this.keys.name(generation, name), state.subject, releaseMark, state.version, RELEASED_NAME_TTL_MS),
+    );
     const document = encodeState(state);
     const named = isDeleted(state)
       ? []
       : Object.entries(state.names).map(([name, claimPosition]) =>
-          this.redis.claimsPutName(this.keys.name(generation, name), state.subject, claimPosition, state.version, document),
+          this.redis.claimsPutName(this.keys.name(generation, name), state.subject, releaseMark, claimPosition, state.version, document),
         );
     await Promise.all([...released, ...named]);
     await this.redis.claimsPutSubject(this.keys.subject(generation, state.subject), state.version, document);

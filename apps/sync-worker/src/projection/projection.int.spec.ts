@@ -152,6 +152,51 @@ describe(ProjectionService.name, () => {
     expect(await find('old')).toMatchObject({ patientId: '1' });
   });
 
+  it('does not bring back a name the subject gave up when a fold that still held it writes late', async () => {
+    await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@old.example.org' } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@new.example.org' } }],
+    ]);
+    const events = (await store.readStreams(new Map([['kim', 0]]))).get('kim')!;
+    // A rebuild's chunk or a second worker read the stream before the new login, and writes after the job that read it all.
+    await writer.apply(GENERATION, projectSubject(null, events));
+    await writer.apply(GENERATION, projectSubject(null, events.slice(0, 2)));
+
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@old.example.org' }])).toBeNull();
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@new.example.org' }])).toMatchObject({ subject: 'kim', version: 3 });
+    expect(await find('kim')).toEqual(await sequentialFold('kim'));
+  });
+
+  it('gives a name back to the earlier claimant once the later one gives it up', async () => {
+    const appendAndProject = async (event: NewEvent) => sut.project((await appendBatches([[event]]))[0]!);
+    await appendAndProject({ type: 'identity.registered', subject: 'old', data: { login: 'shared@example.org' } });
+    await appendAndProject({ type: 'identity.registered', subject: 'new', data: { login: 'shared@example.org' } });
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'shared@example.org' }])).toMatchObject({ subject: 'new' });
+    await appendAndProject({ type: 'identity.registered', subject: 'new', data: { login: 'new@example.org' } });
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'shared@example.org' }])).toBeNull();
+
+    await appendAndProject({ type: 'patient.linked', subject: 'old', data: { patientId: '1' } });
+
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'shared@example.org' }])).toMatchObject({ subject: 'old', patientId: '1' });
+  });
+
+  it('does not bring back an erased subject under a name when a fold from before the erasure writes late', async () => {
+    await appendBatches([
+      [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org' } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
+      [{ type: 'identity.deleted', subject: 'kim', data: {} }],
+    ]);
+    const events = (await store.readStreams(new Map([['kim', 0]]))).get('kim')!;
+    await writer.apply(GENERATION, projectSubject(null, events));
+    await writer.apply(GENERATION, projectSubject(null, events.slice(0, 2)));
+
+    expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@example.org' }])).toBeNull();
+    const keys = new ClaimsKeys(namespace.redisPrefix);
+    const nameKey = keys.name(GENERATION, 'kim@example.org');
+    expect(await redis.hgetall(nameKey)).toEqual({ [keys.releaseMark('kim')]: '3' });
+    expect(JSON.stringify(await redis.hgetall(nameKey))).not.toContain('kim');
+    expect(await redis.pttl(nameKey)).toBeGreaterThan(0);
+  });
+
   it('leaves nothing of a deleted subject but a tombstone, and does not bring it back on a replay', async () => {
     const ranges = await appendBatches([
       [{ type: 'identity.registered', subject: 'kim', data: { login: 'kim@example.org', aliases: ['a1'] } }, { type: 'patient.linked', subject: 'kim', data: { patientId: '1' } }],
@@ -162,7 +207,13 @@ describe(ProjectionService.name, () => {
     await sut.project(ranges[0]!);
 
     const keys = new ClaimsKeys(namespace.redisPrefix);
-    expect(await redis.keys(`${namespace.redisPrefix}:${GENERATION}:*`)).toEqual([keys.subject(GENERATION, 'kim')]);
+    const nameKeys = ['kim@example.org', 'a1'].map((name) => keys.name(GENERATION, name));
+    expect((await redis.keys(`${namespace.redisPrefix}:${GENERATION}:*`)).sort()).toEqual([keys.subject(GENERATION, 'kim'), ...nameKeys].sort());
+    // What is left of its names only stops late writes, and goes by itself.
+    for (const key of nameKeys) {
+      expect(await redis.hgetall(key)).toEqual({ [keys.releaseMark('kim')]: '3' });
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    }
     expect(await redis.hgetall(keys.subject(GENERATION, 'kim'))).toEqual({ v: '3', d: '{"status":"deleted","version":3}' });
     expect(await find('kim')).toEqual({ subject: 'kim', version: 3, status: 'deleted' });
     expect(await reader.find(GENERATION, [{ by: 'name', value: 'kim@example.org' }])).toBeNull();
