@@ -27,8 +27,8 @@ interface QueueFigures {
 export class LogAndQueueGauges implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LogAndQueueGauges.name);
   private queues?: Queue[];
-  private readonly lag = new SharedRead(() => this.readiness.lag(), () => this.unavailable('the projection lag (Postgres)'));
-  private readonly queueFigures = new SharedRead(() => this.readQueues(), () => this.unavailable('queue depths and the rebuild (Redis)'));
+  private readonly lag = new SharedRead(() => this.readiness.lag(), (error) => this.unavailable('the projection lag (Postgres)', error));
+  private readonly queueFigures = new SharedRead(() => this.readQueues(), (error) => this.unavailable('queue depths and the rebuild (Redis)', error));
 
   constructor(
     private readonly metrics: HookMetrics,
@@ -41,7 +41,7 @@ export class LogAndQueueGauges implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const registers = [this.metrics.registry];
     const fromLag = (read: (lag: ProjectionLag) => number) => this.collector(this.lag, (gauge, lag) => gauge.set(read(lag)));
-    const fromQueues = (fill: (gauge: Gauge<string>, figures: QueueFigures) => void) => this.collector(this.queueFigures, fill);
+    const fromQueues = (fill: (gauge: Gauge<string>, figures: QueueFigures) => void, labelled = false) => this.collector(this.queueFigures, fill, labelled);
     new Gauge({ name: 'claims_projection_lag_events', help: 'Events in the log that the projection has not applied yet', registers, collect: fromLag((lag) => lag.eventsBehind) });
     new Gauge({ name: 'claims_projection_lag_seconds', help: 'Age of the oldest event the projection has not applied yet', registers, collect: fromLag((lag) => lag.secondsBehind) });
     new Gauge({
@@ -49,7 +49,7 @@ export class LogAndQueueGauges implements OnModuleInit, OnApplicationShutdown {
       help: 'Jobs in each BullMQ queue, by state',
       labelNames: ['queue', 'state'],
       registers,
-      collect: fromQueues((gauge, figures) => figures.jobs.forEach(({ queue, counts }) => JOB_STATES.forEach((state) => gauge.set({ queue, state }, counts[state] ?? 0)))),
+      collect: fromQueues((gauge, figures) => figures.jobs.forEach(({ queue, counts }) => JOB_STATES.forEach((state) => gauge.set({ queue, state }, counts[state] ?? 0))), true),
     });
     new Gauge({ name: 'claims_projection_warm', help: '1 when the live projection holds every subject of the log', registers, collect: fromQueues((gauge, figures) => gauge.set(figures.warm ? 1 : 0)) });
     new Gauge({
@@ -91,17 +91,22 @@ export class LogAndQueueGauges implements OnModuleInit, OnApplicationShutdown {
     return this.queues;
   }
 
-  /** A gauge's `collect`: cleared, then filled from the scrape's shared read unless that failed. */
-  private collector<T>(shared: SharedRead<T>, fill: (gauge: Gauge<string>, figures: T) => void): (this: Gauge<string>) => Promise<void> {
+  /**
+   * A gauge's `collect`: emptied, then filled from the scrape's shared read unless that failed. An
+   * unlabelled gauge is also removed after its reset, which sets it to 0: a lag of 0 during a Postgres
+   * outage, or a rebuild at 0 % when none runs, would read as figures.
+   */
+  private collector<T>(shared: SharedRead<T>, fill: (gauge: Gauge<string>, figures: T) => void, labelled = false): (this: Gauge<string>) => Promise<void> {
     return async function (this: Gauge<string>) {
       this.reset();
+      if (!labelled) this.remove();
       const figures = await shared.read();
       if (figures !== null) fill(this, figures);
     };
   }
 
-  private unavailable(what: string): void {
-    this.logger.warn(`${what} could not be read for this scrape`);
+  private unavailable(what: string, error: unknown): void {
+    this.logger.warn(`${what} could not be read for this scrape: ${(error as Error).message}`);
   }
 }
 
@@ -111,12 +116,12 @@ class SharedRead<T> {
 
   constructor(
     private readonly readNow: () => Promise<T>,
-    private readonly onFailure: () => void,
+    private readonly onFailure: (error: unknown) => void,
   ) {}
 
   read(): Promise<T | null> {
     if (this.last === undefined || Date.now() - this.last.at > SCRAPE_READ_REUSE_MS) {
-      this.last = { at: Date.now(), value: this.readNow().catch(() => (this.onFailure(), null)) };
+      this.last = { at: Date.now(), value: this.readNow().catch((error: unknown) => (this.onFailure(error), null)) };
     }
     return this.last.value;
   }

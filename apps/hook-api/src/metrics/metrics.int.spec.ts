@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { ClaimsKeys, createPatientRedis, ProjectionStateStore } from '@app/claims-store';
 import type pg from 'pg';
 import { hydraTokenHookRequest } from '../../../../libs/domain/src/testing/hydra-requests.js';
@@ -86,6 +87,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'claims_projection_warm')).toBe(1);
     expect(sample(text, 'claims_queue_jobs', { queue: 'projection', state: 'waiting' })).toBe(0);
     expect(sample(text, 'claims_hook_api_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'claims_rebuild_progress_ratio')).toBeUndefined();
     expect(text).not.toContain('6789');
     expect(text).not.toContain('kim.sato');
   });
@@ -126,5 +128,22 @@ describe('GET /metrics', () => {
     expect(sample(text, 'claims_hook_duration_seconds_count', { route: '/hooks/okta/token', outcome: 'fail_open' })).toBe(1);
     expect(sample(text, 'claims_projection_warm')).toBe(0);
     expect(sample(text, 'claims_queue_jobs', { queue: 'projection', state: 'waiting' })).toBe(2);
+  });
+
+  it('leaves out the gauges a source cannot answer, says why in a warning, and keeps the rest of the scrape', async () => {
+    await seedProjection(namespace, {});
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      api = await runHookApi(stackEnv(namespace, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/postgres' }));
+      const { status, text } = await scrape();
+
+      expect(status).toBe(200);
+      expect(sample(text, 'claims_projection_lag_events')).toBeUndefined();
+      expect(sample(text, 'claims_queue_jobs', { queue: 'projection', state: 'waiting' })).toBe(0);
+      expect(written.join('')).toMatch(/the projection lag \(Postgres\) could not be read for this scrape: .*ECONNREFUSED/);
+    } finally {
+      stdout.mockRestore();
+    }
   });
 });
