@@ -1,5 +1,6 @@
 export * from './json.js';
 export * from './errors.js';
+export * from './events/date-time.js';
 export * from './events/event-types.js';
 export * from './events/event-rules.js';
 export * from './events/validate-events.js';

@@ -1,4 +1,4 @@
-import { normalizeLookupName, type NewEvent } from '@app/domain';
+import { isStorableDateTime, normalizeLookupName, type NewEvent } from '@app/domain';
 import { hash } from 'node:crypto';
 import type pg from 'pg';
 import { migratedPool } from '../../../test/support/database.js';
@@ -34,6 +34,15 @@ describe(EventStore.name, () => {
 
   const lookupKey = async (name: string) => (await pool.query<{ key: string }>('SELECT lookup_key($1) AS key', [name])).rows[0]!.key;
   const storedCount = async () => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
+
+  it('stores every occurredAt the validation lets through, at the edges of what Postgres takes', async () => {
+    const edges = ['0001-01-01T00:00:00+15:00', '2024-02-29T23:59:60Z', '2026-12-31T00:00:00-15:59', '9999-12-31T23:59:59.999999999+15:59'];
+    expect(edges.every(isStorableDateTime)).toBe(true);
+
+    const stored = await sut.append(edges.map((occurredAt, index) => ({ ...linked(`s${index}`, '1'), occurredAt })));
+
+    expect(stored).toHaveLength(edges.length);
+  });
 
   it('numbers each subject’s events 1, 2, 3… across batches, in batch order', async () => {
     await sut.append([linked('a', '1'), linked('b', '1'), linked('a', '2')]);

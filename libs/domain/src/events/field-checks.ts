@@ -1,4 +1,5 @@
-import { isEmail, isObject as isObjectValue, isRFC3339, isUUID, length, maxLength } from 'class-validator';
+import { isEmail, isObject as isObjectValue, isUUID, length, maxLength } from 'class-validator';
+import { isStorableDateTime } from './date-time.js';
 import type { FieldError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 
@@ -109,7 +110,7 @@ export function isUuid(reason: string): FieldCheck {
 }
 
 export function isRfc3339DateTime(reason: string): FieldCheck {
-  return check((value) => isRFC3339(value), reason);
+  return check(isStorableDateTime, reason);
 }
 
 export function isOneOf(values: readonly unknown[], reason: string): FieldCheck {

@@ -1,4 +1,5 @@
-import { isRFC3339, isUUID } from 'class-validator';
+import { isUUID } from 'class-validator';
+import { isStorableDateTime } from './date-time.js';
 import type { FieldError, Parsed } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { RequestFields } from '../providers/request-fields.js';
@@ -74,7 +75,7 @@ function parseLogEvent(item: JsonValue, path: string, fields: RequestFields): Ne
   }
   const errorsBefore = fields.errors.length;
   const uuid = required(fields, item, 'uuid', path, (value) => isUUID(value, 'all') || 'must be a UUID');
-  const published = required(fields, item, 'published', path, (value) => isRFC3339(value) || 'must be an RFC 3339 date-time');
+  const published = required(fields, item, 'published', path, (value) => isStorableDateTime(value) || 'must be an RFC 3339 date-time');
   const eventType = required(fields, item, 'eventType', path, (value) => isPlainText(value, MAX_EVENT_TYPE_LENGTH) || `must be an Okta event type of at most ${MAX_EVENT_TYPE_LENGTH} characters`);
   const result = fields.string(fields.object(item, 'outcome', `${path}.outcome`), 'result', `${path}.outcome.result`);
   const actor = reference(fields, fields.object(item, 'actor', `${path}.actor`), `${path}.actor`);

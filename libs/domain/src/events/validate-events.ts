@@ -114,6 +114,8 @@ function findUnsafeValue(value: unknown, path: Array<string | number>, size: Jso
       if (found) return found;
     }
   } else {
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
+    if (typeof value === 'number' && !Number.isFinite(value)) return { field: fieldOf(path), reason: 'is a number too large for a JSON number' };
     if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       return { field: fieldOf(path), reason: 'is an integer too large to keep exactly as a JSON number: send it as a string' };
     }

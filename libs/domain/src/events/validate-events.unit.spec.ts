@@ -96,6 +96,12 @@ describe('validateEventBatch', () => {
     });
   });
 
+  it('refuses numbers a JSON parser reads as Infinity, which would be stored as null', () => {
+    const batch = JSON.parse('[{"type":"claims.granted","subject":"s","data":{"claims":{"score":1e400,"low":-1e400}}}]');
+
+    expect(validateEventBatch(batch)).toEqual({ ok: false, errors: [{ index: 0, field: 'data.claims.score', reason: 'is a number too large for a JSON number' }] });
+  });
+
   it('refuses data over the size limit', () => {
     const result = validateEventBatch([{ type: 'claims.granted', subject: 's', data: { claims: { big: 'x'.repeat(20_000) } } }]);
 
@@ -131,6 +137,7 @@ describe('validateEventBatch, field by field', () => {
     ['subject, control characters', { type: 'identity.deleted', subject: 'a\nb' }, 'subject', 'must not contain control characters'],
     ['data', { type: 'identity.deleted', subject: 's', data: [] }, 'data', 'must be an object'],
     ['occurredAt', { type: 'identity.deleted', subject: 's', occurredAt: '2026-11-22' }, 'occurredAt', 'must be an RFC 3339 date-time'],
+    ['occurredAt, a real day', { type: 'identity.deleted', subject: 's', occurredAt: '2026-02-30T10:00:00Z' }, 'occurredAt', 'must be an RFC 3339 date-time'],
     ['login', { type: 'identity.registered', subject: 's', data: { login: '' } }, 'data.login', 'must be longer than or equal to 1 characters'],
     ['email', { type: 'identity.registered', subject: 's', data: { login: 'l', email: 'kim' } }, 'data.email', 'must be an email'],
     ['aliases, an array', { type: 'identity.registered', subject: 's', data: { login: 'l', aliases: 'a' } }, 'data.aliases', 'must be an array'],
