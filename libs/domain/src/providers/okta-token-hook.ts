@@ -33,7 +33,8 @@ export function parseOktaTokenHookRequest(body: unknown): Parsed<OktaTokenHookRe
   if (!isJsonObject(body['data'])) return { ok: false, errors: [{ field: 'data', reason: 'must be an object' }] };
   const data = body['data'];
   const fields = new RequestFields();
-  const user = fields.object(fields.object(data, 'context', 'data.context'), 'user', 'data.context.user');
+  const context = fields.object(data, 'context', 'data.context');
+  const user = fields.object(context, 'user', 'data.context.user');
   const login = fields.string(fields.object(user, 'profile', 'data.context.user.profile'), 'login', 'data.context.user.profile.login');
   const userId = fields.string(user, 'id', 'data.context.user.id');
   const identity = fields.object(data, 'identity', 'data.identity');
@@ -41,16 +42,25 @@ export function parseOktaTokenHookRequest(body: unknown): Parsed<OktaTokenHookRe
   const preferredUsername = fields.string(idTokenClaims, 'preferred_username', 'data.identity.claims.preferred_username');
   const access = fields.object(data, 'access', 'data.access');
   const accessTokenClaims = fields.object(access, 'claims', 'data.access.claims');
+  // A client_credentials token has no user and no ID token: its subject is the client, as on Auth0's credentials-exchange.
+  const client = user || identity ? undefined : fields.object(fields.object(context, 'protocol', 'data.context.protocol'), 'client', 'data.context.protocol.client');
+  const clientId = fields.string(client, 'id', 'data.context.protocol.client.id');
   if (fields.errors.length > 0) return { ok: false, errors: fields.errors };
 
   const lookups: SubjectLookup[] = [];
   if (login) lookups.push({ by: 'name', value: login });
   if (preferredUsername && preferredUsername !== login) lookups.push({ by: 'name', value: preferredUsername });
   if (userId) lookups.push({ by: 'subject', value: userId });
+  if (clientId) lookups.push({ by: 'subject', value: clientId });
   if (lookups.length === 0) {
     return {
       ok: false,
-      errors: [{ field: 'data.context.user.profile.login', reason: 'is required to find the user (or data.identity.claims.preferred_username, or data.context.user.id)' }],
+      errors: [
+        {
+          field: 'data.context.user.profile.login',
+          reason: 'is required to find the user (or data.identity.claims.preferred_username, or data.context.user.id; without a user, data.context.protocol.client.id)',
+        },
+      ],
     };
   }
   const request: OktaTokenHookRequest = { lookups };

@@ -42,6 +42,13 @@ describe('parseOktaTokenHookRequest', () => {
     expect(request.lookups).toEqual([{ by: 'name', value: 'kim.sato@example.com' }]);
   });
 
+  it('looks a client_credentials token up by the client, since it has no user and no ID token', () => {
+    const machine = oktaRequest('data.context.user');
+    delete (machine['data'] as Record<string, unknown>)['identity'];
+
+    expect(parsed(machine)).toEqual({ lookups: [{ by: 'subject', value: 'abc' }], accessTokenClaims: expect.any(Object) });
+  });
+
   it('tells which tokens are minted from the presence of data.identity and data.access', () => {
     expect(parsed(oktaRequest('data.access'))).not.toHaveProperty('accessTokenClaims');
     expect(parsed(oktaRequest('data.identity', null))).not.toHaveProperty('idTokenClaims');
@@ -65,6 +72,10 @@ describe('parseOktaTokenHookRequest', () => {
       ok: false,
       errors: [{ field: 'data.context.user.profile.login', reason: expect.stringContaining('is required to find the user') }],
     });
+    const clientless = oktaRequest('data.context.protocol.client', { id: 7 });
+    delete ((clientless['data'] as Record<string, Record<string, unknown>>)['context']!)['user'];
+    delete (clientless['data'] as Record<string, unknown>)['identity'];
+    expect(parseOktaTokenHookRequest(clientless)).toEqual({ ok: false, errors: [{ field: 'data.context.protocol.client.id', reason: 'must be a string' }] });
   });
 });
 
