@@ -167,6 +167,20 @@ describe('NearCache', () => {
     await eventually(async () => expect(await cache.document('doc:kim')).toEqual({ v: 3 }), 200, 1);
   });
 
+  it('tracks again once the reading connection is back, the invalidations connection having stayed subscribed', async () => {
+    await cache.document('doc:kim');
+    const readerId = String(await reader.client('ID'));
+
+    await redis.client('KILL', 'ID', readerId);
+    await eventually(() => expect(cache.size).toBe(0), 1_000, 1);
+    await eventually(() => expect(cache.active).toBe(true), 5_000);
+
+    expect(await cache.document('doc:kim')).toEqual({ v: 1 });
+    expect(cache.size).toBe(1);
+    await redis.hset('doc:kim', 'd', '{"v":2}');
+    await eventually(async () => expect(await cache.document('doc:kim')).toEqual({ v: 2 }), 200, 1);
+  });
+
   it('keeps at most its number of entries, those not used lately going first', async () => {
     await cache.onApplicationShutdown();
     cache = openCache(2);

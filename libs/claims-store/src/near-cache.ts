@@ -99,6 +99,8 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
   /** Changes whenever tracking starts or stops: a read begun under another epoch is not kept. */
   private epoch = 0;
   private enabling?: Promise<void>;
+  /** The invalidations connection's id once it is subscribed; a reconnection of the reader alone reuses it. */
+  private subscriberId?: number;
   private closing = false;
   /** When the PING whose PONG last came back was sent: every change made before it has been heard. */
   private confirmedAt = Number.NEGATIVE_INFINITY;
@@ -110,7 +112,8 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     private readonly reader: Redis,
     private readonly subscriber: Redis,
     private readonly options: NearCacheOptions,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock set back would make an old confirmation look young.
+    private readonly now: () => number = () => performance.now(),
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
       if (channel.toString() === INVALIDATIONS) this.invalidate(keys);
@@ -119,6 +122,7 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
       connection.on('ready', () => void this.enable());
       connection.on('close', () => this.stopTracking());
     }
+    subscriber.on('close', () => (this.subscriberId = undefined));
     void this.enable();
     this.confirmations = setInterval(() => this.confirm(), options.maxStalenessMs / CONFIRMATIONS_PER_BOUND).unref();
   }
@@ -236,10 +240,14 @@ export class NearCache implements ClaimsDocuments, OnApplicationShutdown {
     const { epoch } = this;
     try {
       // A subscribed connection takes no other command: its id first, then the subscription (the
-      // subscriber must not resubscribe by itself on reconnection).
-      const id = (await this.subscriber.client('ID')) as number;
-      await this.subscriber.subscribe(INVALIDATIONS);
-      await this.reader.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id));
+      // subscriber must not resubscribe by itself on reconnection). When only the reader dropped,
+      // the subscriber is still subscribed and would refuse both.
+      if (this.subscriberId === undefined) {
+        const id = (await this.subscriber.client('ID')) as number;
+        await this.subscriber.subscribe(INVALIDATIONS);
+        this.subscriberId = id;
+      }
+      await this.reader.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(this.subscriberId));
     } catch (error) {
       // The connection that failed reconnects, and its `ready` tries again.
       this.logger.warn(`cannot turn tracking on: ${(error as Error).message}`);
