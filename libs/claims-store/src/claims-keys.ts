@@ -37,8 +37,9 @@ export class ClaimsKeys {
 
   /** The answer given to one delivery of a hook route about one subject, kept for the delivery's retries. */
   deliveryAnswer(delivery: Delivery): string {
-    const lookups = delivery.lookups.map((lookup) => `${lookup.by}:${lookupHash(lookup)}`).join(' ');
-    return `${this.prefix}:delivery:${hash('sha256', `${delivery.route} ${delivery.id} ${lookups}`, 'base64url').slice(0, 22)}`;
+    // JSON keeps the parts apart: the delivery id is the caller's text, and may hold what a lookup looks like.
+    const parts = JSON.stringify([delivery.route, delivery.id, ...delivery.lookups.map((lookup) => `${lookup.by}:${lookupHash(lookup)}`)]);
+    return `${this.prefix}:delivery:${hash('sha256', parts, 'base64url').slice(0, 22)}`;
   }
 
   /** A `SCAN` pattern matching every key of one generation. */
