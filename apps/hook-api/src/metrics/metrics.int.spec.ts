@@ -55,7 +55,7 @@ describe('GET /metrics', () => {
 
   it('counts hook answers by route and outcome, lookups, ingested events, and reads the lag and queues at scrape time', async () => {
     await seedProjection(namespace, {
-      '00u1': [{ type: 'identity.registered', data: { login: 'kim.sato@example.com' } }, { type: 'patient.linked', data: { patientId: '6789' } }],
+      '00u1': [{ type: 'identity.registered', data: { login: 'kim.sato@example.com' } }, { type: 'patient.linked', data: { patientId: 'MRN-6789' } }],
       'hydra-user': [{ type: 'identity.deactivated', data: {} }],
     });
     api = await runHookApi(stackEnv(namespace));
@@ -88,7 +88,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'claims_queue_jobs', { queue: 'projection', state: 'waiting' })).toBe(0);
     expect(sample(text, 'claims_hook_api_process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'claims_rebuild_progress_ratio')).toBeUndefined();
-    expect(text).not.toContain('6789');
+    expect(text).not.toContain('MRN-6789');
     expect(text).not.toContain('kim.sato');
   });
 
