@@ -49,12 +49,13 @@ export function validateEvent(item: unknown): Parsed<NewEvent> {
   if (unsafe) return invalid(unsafe.field, unsafe.reason);
 
   const envelopeErrors = checkFields(item, EVENT_ENVELOPE_FIELDS);
-  if (envelopeErrors.length > 0) return { ok: false, errors: envelopeErrors };
-
   const type = item['type'] as EventType;
   const data = (item['data'] ?? {}) as JsonObject;
-  const dataErrors = checkFields(data, EVENT_DATA_FIELDS[type], 'data');
-  if (dataErrors.length > 0) return { ok: false, errors: dataErrors };
+  // The data's rules are the type's, so they are checked whenever type and data are sound: one
+  // answer names every bad field, a bad subject and a missing patient id alike.
+  const dataCheckable = !envelopeErrors.some((error) => error.field === 'type' || error.field === 'data');
+  const errors = dataCheckable ? [...envelopeErrors, ...checkFields(data, EVENT_DATA_FIELDS[type], 'data')] : envelopeErrors;
+  if (errors.length > 0) return { ok: false, errors };
   // The bound covers the whole event, data included: only an event near the limit has its data
   // serialized to be measured.
   if (size.bytesAtMost > MAX_EVENT_DATA_BYTES && jsonBytesExceed(data, MAX_EVENT_DATA_BYTES)) {

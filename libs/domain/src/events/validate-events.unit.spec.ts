@@ -96,6 +96,20 @@ describe('validateEventBatch', () => {
     });
   });
 
+  it('names the bad fields of the envelope and of the data in one answer', () => {
+    expect(validateEventBatch([{ type: 'patient.linked', subject: '', data: {} }])).toEqual({
+      ok: false,
+      errors: [
+        { index: 0, field: 'subject', reason: expect.any(String) },
+        { index: 0, field: 'data.patientId', reason: expect.any(String) },
+      ],
+    });
+    expect(validateEventBatch([{ type: 'patient.unknown', subject: '', data: {} }])).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ field: 'type' }), expect.objectContaining({ field: 'subject' })],
+    });
+  });
+
   it('refuses numbers a JSON parser reads as Infinity, which would be stored as null', () => {
     const batch = JSON.parse('[{"type":"claims.granted","subject":"s","data":{"claims":{"score":1e400,"low":-1e400}}}]');
 
@@ -166,20 +180,24 @@ describe('validateEventBatch, field by field', () => {
     expect(errorsOf({ id, ...event })).toEqual([{ field, reason }]);
   });
 
-  it('lists unknown fields first, in the order sent, then the first failed check of each known field in turn', () => {
+  it('lists unknown fields first, in the order sent, then the first failed check of each known field in turn, then the data', () => {
     const errors = errorsOf({ zeta: 1, type: 'patient.linked', alpha: 2, subject: '' });
 
     expect(errors).toEqual([
       { field: 'zeta', reason: 'is not a known field' },
       { field: 'alpha', reason: 'is not a known field' },
       { field: 'subject', reason: 'must be longer than or equal to 1 characters' },
+      { field: 'data.patientId', reason: 'must be a string' },
     ]);
   });
 
   it('refuses unknown fields named like members every object inherits', () => {
     const errors = errorsOf({ type: 'patient.linked', subject: 's', toString: 'x', data: { patientId: '1', hasOwnProperty: true } });
 
-    expect(errors).toEqual([{ field: 'toString', reason: 'is not a known field' }]);
+    expect(errors).toEqual([
+      { field: 'toString', reason: 'is not a known field' },
+      { field: 'data.hasOwnProperty', reason: 'is not a known field' },
+    ]);
     expect(errorsOf({ type: 'patient.linked', subject: 's', data: { patientId: '1', valueOf: 1 } })).toEqual([{ field: 'data.valueOf', reason: 'is not a known field' }]);
   });
 
